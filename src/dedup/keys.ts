@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import type { NormalizedItem } from '../domain/item';
+
+/**
+ * The normalized-title key: NFKC, case-folded (Turkish dotted/dotless I
+ * folded together), diacritics and punctuation removed, whitespace collapsed.
+ * "Turkey deploys army in Idlib" and "TURKEY DEPLOYS ARMY IN IDLIB!" share it.
+ */
+export function titleKey(title: string): string {
+  return title
+    .normalize('NFKC')
+    .replace(/[İIı]/g, 'i')
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** A hash of what a reader sees, to tell an updated item from a repeat. */
+export function contentHash(item: Pick<NormalizedItem, 'title' | 'summary' | 'contentHtml' | 'url'>): string {
+  return createHash('sha256')
+    .update(item.title)
+    .update('\0')
+    .update(item.summary ?? '')
+    .update('\0')
+    .update(item.contentHtml ?? '')
+    .update('\0')
+    .update(item.url ?? '')
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+export interface KeyedItem extends NormalizedItem {
+  readonly titleKey: string;
+  readonly contentHash: string;
+}
+
+export function withKeys(item: NormalizedItem): KeyedItem {
+  return { ...item, titleKey: titleKey(item.title), contentHash: contentHash(item) };
+}

@@ -1,0 +1,23 @@
+/** A source as configured: one publisher, one or more feed URLs. */
+export interface SourceSpec {
+  readonly id: string;
+  readonly name: string;
+  readonly feeds: readonly string[];
+  readonly intervalSeconds: number;
+  readonly tags: readonly string[];
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A feed claimed for fetching. */
+export interface FeedTask {
+  readonly feedId: number;
+  readonly sourceId: string;
+  readonly sourceName: string;
+  readonly sourceTags: readonly string[];
+  readonly url: string;
+  readonly etag: string | null;
+  readonly lastModified: string | null;
+  readonly intervalSeconds: number;
+  readonly errorCount: number;
+  readonly headers: Readonly<Record<string, string>>;
+}

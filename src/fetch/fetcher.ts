@@ -1,0 +1,239 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import { isIP } from 'node:net';
+import zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { FetchError } from './errors';
+import { guardedLookup, isPrivateAddress, PrivateAddressError } from './guard';
+
+export interface FetcherOptions {
+  /** Whole request, connect to last byte. */
+  readonly timeoutMs: number;
+  /** Cap on the decoded (decompressed) body. */
+  readonly maxBytes: number;
+  readonly userAgent: string;
+  readonly allowPrivateNetworks: boolean;
+  /** @default 5 */
+  readonly maxRedirects?: number;
+}
+
+export interface FetchRequest {
+  readonly url: string;
+  readonly etag?: string | null;
+  readonly lastModified?: string | null;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+}
+
+interface Validators {
+  readonly etag: string | null;
+  readonly lastModified: string | null;
+}
+
+export type FetchResult =
+  | ({ readonly kind: 'not_modified'; readonly url: string; readonly permanentUrl: string | null } & Validators)
+  | ({
+      readonly kind: 'ok';
+      readonly status: number;
+      /** The URL the body came from, after redirects. */
+      readonly url: string;
+      /** Set when a 301/308 chain moved the feed for good. */
+      readonly permanentUrl: string | null;
+      readonly body: Buffer;
+      readonly contentType: string | null;
+      readonly headers: Readonly<Record<string, string>>;
+    } & Validators);
+
+/** Fetches feed URLs with undici: conditional GET, byte and time caps, compression, SSRF guard on every hop. */
+export class Fetcher {
+  private readonly agent: Agent;
+  private readonly maxRedirects: number;
+
+  constructor(private readonly opts: FetcherOptions) {
+    this.maxRedirects = opts.maxRedirects ?? 5;
+    this.agent = new Agent({
+      connect: {
+        timeout: Math.min(opts.timeoutMs, 10_000),
+        ...(opts.allowPrivateNetworks ? {} : { lookup: guardedLookup }),
+      },
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      keepAliveTimeout: 10_000,
+      connections: 8,
+    });
+  }
+
+  async fetch(req: FetchRequest): Promise<FetchResult> {
+    const deadline = AbortSignal.timeout(this.opts.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([deadline, req.signal]) : deadline;
+    const seen = new Set<string>();
+    let url = req.url;
+    let permanent = true;
+    for (let hop = 0; ; hop++) {
+      const target = this.checkUrl(url);
+      if (seen.has(target.href)) throw new FetchError('redirect_loop', `redirect loop at ${target.href}`, { url: target.href });
+      seen.add(target.href);
+
+      const res = await this.send(target, req, signal);
+      const { statusCode: status } = res;
+      if (status >= 300 && status < 400 && status !== 304) {
+        await res.body.dump().catch(() => undefined);
+        const location = header(res.headers, 'location');
+        if (!location) throw new FetchError('http_4xx', `HTTP ${status} without a Location header`, { status, url: target.href });
+        if (hop >= this.maxRedirects) throw new FetchError('too_many_redirects', `more than ${this.maxRedirects} redirects`, { url: target.href });
+        if (status !== 301 && status !== 308) permanent = false;
+        url = new URL(location, target).href;
+        continue;
+      }
+      const permanentUrl = hop > 0 && permanent ? target.href : null;
+      const validators = { etag: header(res.headers, 'etag'), lastModified: header(res.headers, 'last-modified') };
+      if (status === 304) {
+        await res.body.dump().catch(() => undefined);
+        return { kind: 'not_modified', url: target.href, permanentUrl, ...validators };
+      }
+      if (status < 200 || status >= 300) {
+        await res.body.dump().catch(() => undefined);
+        throw httpError(status, res.headers, target.href);
+      }
+      const body = await this.readBody(res, target.href, signal);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      return { kind: 'ok', status, url: target.href, permanentUrl, body, contentType: header(res.headers, 'content-type'), headers, ...validators };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private checkUrl(url: string): URL {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw new FetchError('bad_url', `not a valid URL: ${url}`, { url });
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new FetchError('bad_url', `only http and https are fetched, not ${u.protocol}`, { url });
+    // An IP literal never reaches the lookup hook, so it is checked here.
+    const host = u.hostname.replace(/^\[|\]$/g, '');
+    if (!this.opts.allowPrivateNetworks && isIP(host) && isPrivateAddress(host)) {
+      throw new FetchError('private_address', `${host} is a private or reserved address (set fetch.allowPrivateNetworks to allow it)`, { url });
+    }
+    return u;
+  }
+
+  private async send(target: URL, req: FetchRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const headers: Record<string, string> = {
+      'user-agent': this.opts.userAgent,
+      accept: 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8',
+      'accept-encoding': 'gzip, deflate, br',
+      ...lowerKeys(req.headers ?? {}),
+    };
+    if (req.etag) headers['if-none-match'] = req.etag;
+    if (req.lastModified) headers['if-modified-since'] = req.lastModified;
+    try {
+      return await request(target, { method: 'GET', headers, dispatcher: this.agent, signal });
+    } catch (err) {
+      throw classifyNetworkError(err, target.href, signal);
+    }
+  }
+
+  /** Reads the body as a stream, decompressing, and stops as soon as it passes maxBytes. */
+  private async readBody(res: Dispatcher.ResponseData, url: string, signal: AbortSignal): Promise<Buffer> {
+    const declared = Number(header(res.headers, 'content-length') ?? NaN);
+    const encoding = (header(res.headers, 'content-encoding') ?? 'identity').trim().toLowerCase();
+    if (encoding === 'identity' && declared > this.opts.maxBytes) {
+      res.body.destroy();
+      throw new FetchError('too_large', `body of ${declared} bytes is over the ${this.opts.maxBytes}-byte cap`, { url });
+    }
+    let stream: Readable = res.body;
+    const decoder = decompressor(encoding);
+    if (decoder) stream = res.body.pipe(decoder);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    try {
+      for await (const chunk of stream) {
+        const buf = chunk as Buffer;
+        total += buf.length;
+        if (total > this.opts.maxBytes) {
+          throw new FetchError('too_large', `body is over the ${this.opts.maxBytes}-byte cap${decoder ? ' once decompressed' : ''}`, { url });
+        }
+        chunks.push(buf);
+      }
+    } catch (err) {
+      res.body.destroy();
+      decoder?.destroy();
+      if (err instanceof FetchError) throw err;
+      if ((err as { code?: string }).code?.startsWith('Z_')) throw new FetchError('bad_encoding', `cannot decode ${encoding} body: ${(err as Error).message}`, { url }, { cause: err });
+      throw classifyNetworkError(err, url, signal);
+    }
+    return Buffer.concat(chunks, total);
+  }
+}
+
+function decompressor(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null {
+  switch (encoding) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.createGunzip();
+    case 'deflate':
+      return zlib.createInflate();
+    case 'br':
+      return zlib.createBrotliDecompress();
+    default:
+      return null;
+  }
+}
+
+function header(headers: Dispatcher.ResponseData['headers'], name: string): string | null {
+  const v = headers[name];
+  if (v === undefined) return null;
+  return Array.isArray(v) ? (v[0] ?? null) : v;
+}
+
+function lowerKeys(h: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+/** Retry-After: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function httpError(status: number, headers: Dispatcher.ResponseData['headers'], url: string): FetchError {
+  const retryAfterMs = parseRetryAfter(header(headers, 'retry-after'));
+  if (status === 429 || (status === 503 && retryAfterMs !== undefined)) {
+    return new FetchError('rate_limited', `HTTP ${status}: rate limited${retryAfterMs !== undefined ? `, retry after ${Math.round(retryAfterMs / 1000)}s` : ''}`, {
+      status,
+      url,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
+  }
+  if (status === 404) return new FetchError('http_404', 'HTTP 404: not found', { status, url });
+  if (status === 410) return new FetchError('http_410', 'HTTP 410: gone', { status, url });
+  if (status >= 500) return new FetchError('http_5xx', `HTTP ${status}: server error`, { status, url });
+  return new FetchError('http_4xx', `HTTP ${status}`, { status, url });
+}
+
+function classifyNetworkError(err: unknown, url: string, signal: AbortSignal): FetchError {
+  if (err instanceof FetchError) return err;
+  const e = err as { code?: string; name?: string; message?: string; cause?: unknown };
+  const cause = (e.cause ?? {}) as { code?: string; name?: string };
+  if (err instanceof PrivateAddressError || cause instanceof PrivateAddressError || e.code === 'EPRIVATE' || cause.code === 'EPRIVATE') {
+    const pe = (err instanceof PrivateAddressError ? err : e.cause) as PrivateAddressError;
+    return new FetchError('private_address', `${pe.message} (set fetch.allowPrivateNetworks to allow it)`, { url }, { cause: err });
+  }
+  const code = e.code ?? cause.code ?? '';
+  const msg = e.message ?? String(err);
+  if (signal.aborted || e.name === 'AbortError' || e.name === 'TimeoutError' || /TIMEOUT/.test(code)) {
+    return new FetchError('timeout', `timed out: ${msg}`, { url }, { cause: err });
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') return new FetchError('dns', `DNS lookup failed: ${msg}`, { url }, { cause: err });
+  if (code === 'ECONNREFUSED') return new FetchError('refused', `connection refused: ${msg}`, { url }, { cause: err });
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new FetchError('reset', `connection reset: ${msg}`, { url }, { cause: err });
+  if (/CERT|SSL|TLS/i.test(code) || /certificate|tls|ssl/i.test(msg)) return new FetchError('tls', `TLS error: ${msg}`, { url }, { cause: err });
+  return new FetchError('network', `network error: ${msg}`, { url }, { cause: err });
+}

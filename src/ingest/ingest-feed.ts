@@ -1,0 +1,125 @@
+import type { FeedTask } from '../domain/source';
+import { withKeys } from '../dedup/keys';
+import { dedupBatch, resolveAgainstStored } from '../dedup/publisher';
+import { FetchError } from '../fetch/errors';
+import type { Fetcher } from '../fetch/fetcher';
+import { normalizeFeed } from '../normalize/item';
+import { stripTags } from '../normalize/text';
+import { parseFeedBody, ParseError } from '../parse';
+import { errorMessage } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import type { FetchOutcome, ItemToSave, Store } from '../store';
+import type { TopicMatcher } from '../topics/matcher';
+import { nextAfterError, nextAfterSuccess } from './policy';
+
+export interface IngestDeps {
+  readonly store: Store;
+  readonly fetcher: Fetcher;
+  readonly matcher: () => TopicMatcher;
+  readonly logger: Logger;
+  readonly workerId: string;
+  readonly now?: () => Date;
+  readonly iframeHosts?: readonly string[];
+}
+
+export interface IngestSummary {
+  readonly feedId: number;
+  readonly sourceId: string;
+  readonly url: string;
+  readonly status: 'ok' | 'not_modified' | 'error';
+  readonly new: number;
+  readonly duplicate: number;
+  readonly updated: number;
+  readonly errorCode?: string;
+  readonly error?: string;
+  readonly warnings?: readonly string[];
+  readonly ms: number;
+}
+
+/**
+ * The one use case: fetch → parse → normalize → dedup → store (with topics)
+ * for one claimed feed. The scheduler and the CLI both call this. It never
+ * throws for a feed's fault: the error is recorded on the feed and returned.
+ */
+export async function ingestFeed(deps: IngestDeps, task: FeedTask, signal?: AbortSignal): Promise<IngestSummary> {
+  const started = Date.now();
+  const now = deps.now?.() ?? new Date();
+  const base = { feedId: task.feedId, sourceId: task.sourceId, url: task.url };
+  const log = deps.logger.child({ source: task.sourceId, feed: task.url });
+  try {
+    const res = await deps.fetcher.fetch({ url: task.url, etag: task.etag, lastModified: task.lastModified, headers: task.headers, ...(signal ? { signal } : {}) });
+    if (res.kind === 'not_modified') {
+      await deps.store.recordFetch(task.feedId, deps.workerId, {
+        kind: 'not_modified',
+        status: 'not_modified',
+        // A 304 may omit a validator; keep the one we sent.
+        etag: res.etag ?? task.etag,
+        lastModified: res.lastModified ?? task.lastModified,
+        nextFetchAt: nextAfterSuccess(now, task.intervalSeconds),
+        newUrl: res.permanentUrl,
+      });
+      return { ...base, status: 'not_modified', new: 0, duplicate: 0, updated: 0, ms: Date.now() - started };
+    }
+    const { feed } = await parseFeedBody(res.body, res.contentType);
+    const normalized = normalizeFeed(feed, { feedUrl: res.url, now, iframeHosts: deps.iframeHosts ?? [] });
+    const { unique, repeats } = dedupBatch(normalized.map(withKeys));
+    const matcher = deps.matcher();
+    const items: ItemToSave[] = unique.map((it) => ({
+      ...it,
+      topics: matcher.match({
+        sourceId: task.sourceId,
+        title: it.title,
+        summary: it.summary,
+        contentText: it.contentHtml ? stripTags(it.contentHtml) : null,
+        categories: it.categories,
+      }),
+    }));
+    const saved = await deps.store.saveItems(task.sourceId, task.feedId, items, resolveAgainstStored);
+    const warning = feed.warnings.length > 0 ? feed.warnings.join('; ') : null;
+    await deps.store.recordFetch(task.feedId, deps.workerId, {
+      kind: 'ok',
+      status: 'ok',
+      etag: res.etag,
+      lastModified: res.lastModified,
+      title: feed.title,
+      nextFetchAt: nextAfterSuccess(now, task.intervalSeconds),
+      warning,
+      newUrl: res.permanentUrl,
+    });
+    if (warning) log.warn({ warning }, 'feed parsed with warnings');
+    return {
+      ...base,
+      status: 'ok',
+      new: saved.inserted,
+      duplicate: saved.duplicates + repeats,
+      updated: saved.updated,
+      ...(feed.warnings.length > 0 ? { warnings: feed.warnings } : {}),
+      ms: Date.now() - started,
+    };
+  } catch (err) {
+    const outcome = errorOutcome(err, task, now);
+    log.warn({ code: outcome.code, err: outcome.message }, 'feed failed');
+    try {
+      await deps.store.recordFetch(task.feedId, deps.workerId, outcome);
+    } catch (recordErr) {
+      log.error({ err: errorMessage(recordErr) }, 'could not record the feed error');
+    }
+    return { ...base, status: 'error', new: 0, duplicate: 0, updated: 0, errorCode: outcome.code, error: outcome.message, ms: Date.now() - started };
+  }
+}
+
+function errorOutcome(err: unknown, task: FeedTask, now: Date): Extract<FetchOutcome, { kind: 'error' }> {
+  if (err instanceof FetchError) {
+    if (err.code === 'rate_limited') {
+      const wait = Math.max(err.details.retryAfterMs ?? 0, task.intervalSeconds * 1000);
+      return { kind: 'error', code: err.code, message: err.message, nextFetchAt: new Date(now.getTime() + wait), countsAsError: false };
+    }
+    if (err.code === 'http_410') {
+      return { kind: 'error', code: err.code, message: err.message, nextFetchAt: now, countsAsError: true, disable: 'HTTP 410 Gone' };
+    }
+    return { kind: 'error', code: err.code, message: err.message, nextFetchAt: nextAfterError(now, task.intervalSeconds, task.errorCount + 1), countsAsError: true };
+  }
+  const code = err instanceof ParseError ? err.code : 'internal';
+  const message = err instanceof ParseError ? err.message : `internal error: ${errorMessage(err)}`;
+  return { kind: 'error', code, message, nextFetchAt: nextAfterError(now, task.intervalSeconds, task.errorCount + 1), countsAsError: true };
+}

@@ -1,0 +1,89 @@
+import type { NormalizedItem, ParsedFeed, RawItem } from '../domain/item';
+import { parseDate } from './dates';
+import { sanitizeContent } from './sanitize';
+import { collapseWhitespace, decodeEntities, htmlToText, truncate } from './text';
+import { canonicalUrl, resolveUrl, stripTracking } from './urls';
+
+export interface NormalizeContext {
+  /** The URL the feed was fetched from (after redirects). */
+  readonly feedUrl: string;
+  /** "Now" for this fetch: the first-seen time of new items. */
+  readonly now: Date;
+  readonly iframeHosts?: readonly string[];
+}
+
+const SUMMARY_MAX = 500;
+const TITLE_MAX = 500;
+// Clock skew and time zones are forgiven up to a day; further is a wrong date.
+const FUTURE_TOLERANCE_MS = 24 * 3600_000;
+
+/** Every item of a parsed feed, normalized; items with nothing to show are dropped. */
+export function normalizeFeed(feed: ParsedFeed, ctx: NormalizeContext): NormalizedItem[] {
+  const out: NormalizedItem[] = [];
+  for (const raw of feed.items) {
+    const item = normalizeItem(raw, feed, ctx);
+    if (item) out.push(item);
+  }
+  return out;
+}
+
+export function normalizeItem(raw: RawItem, feed: Pick<ParsedFeed, 'link' | 'language'>, ctx: NormalizeContext): NormalizedItem | null {
+  const base = raw.base ?? ctx.feedUrl;
+  const url = stripTracking(resolveUrl(raw.link, base, feed.link, ctx.feedUrl) ?? guidAsUrl(raw.guid));
+  const contentBase = url ?? base;
+  const contentHtml = raw.content ? sanitizeContent(raw.content, { baseUrl: contentBase, iframeHosts: ctx.iframeHosts ?? [] }) || null : null;
+  const summarySource = raw.summary ?? raw.content;
+  const summaryText = summarySource ? htmlToText(summarySource) : '';
+  const title = cleanTitle(raw) || truncate(summaryText, 100);
+  if (!title && !url && !contentHtml) return null;
+
+  const published = parseDate(raw.published) ?? parseDate(raw.updated);
+  const maxDate = ctx.now.getTime() + FUTURE_TOLERANCE_MS;
+  const publishedAt = published ? new Date(Math.min(published.getTime(), maxDate)) : ctx.now;
+  const updated = parseDate(raw.updated);
+
+  return {
+    guid: raw.guid ? collapseWhitespace(raw.guid).slice(0, 2000) : null,
+    url,
+    canonicalUrl: canonicalUrl(url),
+    title: truncate(title || '(untitled)', TITLE_MAX),
+    summary: summaryText ? truncate(summaryText, SUMMARY_MAX) : null,
+    contentHtml,
+    author: raw.author ? htmlToText(raw.author) || null : null,
+    categories: cleanCategories(raw.categories),
+    publishedAt,
+    publishedEstimated: published === null,
+    updatedAt: updated ? new Date(Math.min(updated.getTime(), maxDate)) : null,
+    enclosures: raw.enclosures.flatMap((e) => {
+      const abs = resolveUrl(e.url, contentBase);
+      return abs ? [{ url: abs, type: e.type, length: e.length }] : [];
+    }),
+    language: raw.language ?? feed.language ?? null,
+  };
+}
+
+/** Titles are plain text; RSS titles are often HTML-escaped (sometimes twice). */
+function cleanTitle(raw: RawItem): string {
+  if (!raw.title) return '';
+  const t = raw.titleIsHtml || /[<&]/.test(raw.title) ? htmlToText(raw.title) : collapseWhitespace(raw.title);
+  return collapseWhitespace(decodeEntities(t));
+}
+
+function cleanCategories(categories: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const c of categories) {
+    const t = htmlToText(c).slice(0, 200);
+    const key = t.toLocaleLowerCase();
+    if (t && !seen.has(key)) {
+      seen.add(key);
+      out.push(t);
+    }
+  }
+  return out;
+}
+
+/** RSS guids with isPermaLink default to being the link. */
+function guidAsUrl(guid: string | null): string | null {
+  return guid && /^https?:\/\//i.test(guid.trim()) ? resolveUrl(guid.trim()) : null;
+}

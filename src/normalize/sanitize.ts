@@ -1,0 +1,102 @@
+import sanitizeHtml from 'sanitize-html';
+import { resolveUrl } from './urls';
+
+export interface SanitizeOptions {
+  /** Base URL for relative href/src. */
+  readonly baseUrl: string | null;
+  /** Hosts whose iframes (video embeds) are kept. */
+  readonly iframeHosts?: readonly string[];
+}
+
+const ALLOWED_TAGS = [
+  'a', 'abbr', 'b', 'blockquote', 'br', 'caption', 'cite', 'code', 'dd', 'del', 'details', 'dfn', 'div', 'dl', 'dt', 'em',
+  'figcaption', 'figure', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'img', 'ins', 'kbd', 'li', 'mark', 'ol', 'p', 'picture',
+  'pre', 'q', 's', 'samp', 'small', 'source', 'span', 'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th',
+  'thead', 'time', 'tr', 'u', 'ul', 'audio', 'video',
+];
+
+/**
+ * Allow-list sanitizing of feed HTML: no script, style, forms, event
+ * handlers, or javascript:/data: URLs (data: images excepted); iframes only
+ * from allowed hosts; links get rel="noopener noreferrer"; 1×1 tracking
+ * images go; relative URLs are resolved against baseUrl.
+ */
+export function sanitizeContent(html: string, opts: SanitizeOptions): string {
+  const iframeHosts = opts.iframeHosts ?? [];
+  const resolve = (value: string | undefined): string | null => (value ? resolveUrl(value, opts.baseUrl) : null);
+  return sanitizeHtml(html, {
+    allowedTags: iframeHosts.length > 0 ? [...ALLOWED_TAGS, 'iframe'] : ALLOWED_TAGS,
+    allowedAttributes: {
+      a: ['href', 'title', 'rel', 'target'],
+      img: ['src', 'alt', 'title', 'width', 'height', 'srcset'],
+      source: ['src', 'srcset', 'type', 'media'],
+      audio: ['src', 'controls'],
+      video: ['src', 'controls', 'poster', 'width', 'height'],
+      iframe: ['src', 'width', 'height', 'allowfullscreen', 'title'],
+      td: ['colspan', 'rowspan'],
+      th: ['colspan', 'rowspan', 'scope'],
+      time: ['datetime'],
+      '*': ['lang', 'dir'],
+    },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedSchemesByTag: { img: ['http', 'https', 'data'] },
+    allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'poster'],
+    allowProtocolRelative: false,
+    allowedIframeHostnames: [...iframeHosts],
+    disallowedTagsMode: 'discard',
+    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head', 'form', 'button', 'select'],
+    exclusiveFilter: (frame) => frame.tag === 'img' && isTrackingPixel(frame.attribs),
+    transformTags: {
+      a: (tagName, attribs) => {
+        const href = resolve(attribs.href) ?? (attribs.href?.startsWith('mailto:') ? attribs.href : undefined);
+        const out: Record<string, string> = { ...attribs, rel: 'noopener noreferrer' };
+        if (href) out.href = href;
+        else delete out.href;
+        return { tagName, attribs: out };
+      },
+      img: (tagName, attribs) => {
+        const src = attribs.src?.startsWith('data:image/') ? attribs.src : resolve(attribs.src);
+        const out: Record<string, string> = { ...attribs };
+        if (src) out.src = src;
+        else delete out.src;
+        if (attribs.srcset) out.srcset = resolveSrcset(attribs.srcset, opts.baseUrl);
+        return { tagName, attribs: out };
+      },
+      ...Object.fromEntries(
+        ['audio', 'video', 'source', 'iframe'].map((t) => [
+          t,
+          (tagName: string, attribs: Record<string, string>) => {
+            const out: Record<string, string> = { ...attribs };
+            const src = resolve(attribs.src);
+            if (src) out.src = src;
+            else delete out.src;
+            if (attribs.poster) {
+              const poster = resolve(attribs.poster);
+              if (poster) out.poster = poster;
+              else delete out.poster;
+            }
+            return { tagName, attribs: out };
+          },
+        ]),
+      ),
+    },
+  }).trim();
+}
+
+function isTrackingPixel(attribs: Record<string, string>): boolean {
+  const w = attribs.width?.trim();
+  const h = attribs.height?.trim();
+  return (w === '1' || w === '0') && (h === '1' || h === '0');
+}
+
+function resolveSrcset(srcset: string, base: string | null): string {
+  return srcset
+    .split(',')
+    .map((part) => {
+      const [url, ...descriptor] = part.trim().split(/\s+/);
+      const abs = resolveUrl(url, base);
+      return abs ? [abs, ...descriptor].join(' ') : null;
+    })
+    .filter((p): p is string => p !== null)
+    .join(', ');
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { TopicSpec } from '../domain/topic';
+import type { Store } from '../store';
+import { CONTENT_TYPES, renderFeed, type FeedFormatOut } from './render';
+
+export interface RenderedFeed {
+  readonly body: string;
+  readonly contentType: string;
+  /** Strong ETag of this body. */
+  readonly etag: string;
+  readonly lastModified: Date;
+}
+
+export interface PublishOptions {
+  readonly baseUrl: string;
+  readonly generator: string;
+  readonly defaultLimit: number;
+  readonly maxLimit: number;
+}
+
+/**
+ * Builds topic feeds from the materialized membership. A rendered feed is
+ * kept until the topic changes (new item, edited item), so a poll of an
+ * unchanged feed costs one small query and no rendering.
+ */
+export class FeedPublisher {
+  private readonly cache = new Map<string, { version: string; feed: RenderedFeed }>();
+
+  constructor(
+    private readonly store: Store,
+    private topics: ReadonlyMap<string, TopicSpec>,
+    private readonly opts: PublishOptions,
+  ) {}
+
+  setTopics(topics: ReadonlyMap<string, TopicSpec>): void {
+    this.topics = topics;
+    this.cache.clear();
+  }
+
+  hasTopic(slug: string): boolean {
+    return this.topics.has(slug);
+  }
+
+  clampLimit(limit: number | undefined): number {
+    return Math.max(1, Math.min(limit ?? this.opts.defaultLimit, this.opts.maxLimit));
+  }
+
+  /** Null when the topic does not exist. */
+  async topicFeed(slug: string, format: FeedFormatOut, limit?: number): Promise<RenderedFeed | null> {
+    const topic = this.topics.get(slug);
+    if (!topic) return null;
+    const n = this.clampLimit(limit);
+    const v = await this.store.topicVersion(slug);
+    const version = `${v.count}:${v.maxId ?? 0}:${v.latest?.getTime() ?? 0}:${topic.title}`;
+    const key = `${slug}|${format}|${n}`;
+    const hit = this.cache.get(key);
+    if (hit && hit.version === version) return hit.feed;
+
+    const items = await this.store.listItems({ topic: slug, limit: n });
+    const base = this.opts.baseUrl.replace(/\/+$/, '');
+    const lastModified = v.latest ?? new Date(0);
+    const body = renderFeed(
+      format,
+      {
+        title: topic.title,
+        description: topic.description,
+        homeUrl: `${base}/`,
+        selfBase: `${base}/topics/${slug}`,
+        generator: this.opts.generator,
+        updated: lastModified,
+      },
+      items,
+    );
+    const feed: RenderedFeed = {
+      body,
+      contentType: CONTENT_TYPES[format],
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+      lastModified,
+    };
+    this.cache.set(key, { version, feed });
+    return feed;
+  }
+}

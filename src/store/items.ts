@@ -1,0 +1,130 @@
+import { sql } from 'kysely';
+import type { KeyedItem } from '../dedup/keys';
+import type { Resolution, StoredCandidate } from '../dedup/publisher';
+import type { Db, Executor } from './open';
+import type { NewItemRow } from './schema';
+
+export interface ItemToSave extends KeyedItem {
+  /** Topic slugs this item belongs to, matched before the transaction. */
+  readonly topics: readonly string[];
+}
+
+export interface SaveResult {
+  readonly inserted: number;
+  readonly duplicates: number;
+  readonly updated: number;
+  readonly insertedIds: readonly number[];
+}
+
+const INSERT_CHUNK = 500;
+
+/**
+ * Stores one fetch's items for one source in one transaction, with their
+ * topic membership. A per-source advisory lock serializes writers of the
+ * same publisher (two feeds of one source, or two replicas), so the
+ * normalized-title layer, which no unique index can express, holds too.
+ * The guid and canonical-URL layers are backed by items_source_guid_key and
+ * items_source_canonical_url_key.
+ */
+export async function saveItems(
+  db: Db,
+  sourceId: string,
+  feedId: number,
+  items: readonly ItemToSave[],
+  resolve: (items: readonly ItemToSave[], stored: readonly StoredCandidate[]) => Resolution[],
+): Promise<SaveResult> {
+  if (items.length === 0) return { inserted: 0, duplicates: 0, updated: 0, insertedIds: [] };
+  return db.kysely.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`tidings:source:${sourceId}`}))`.execute(trx);
+    const stored = await findCandidates(trx, sourceId, items);
+    const resolutions = resolve(items, stored);
+    const fresh = resolutions.filter((r) => r.kind === 'new').map((r) => r.item as ItemToSave);
+    const changed = resolutions.filter((r): r is Extract<Resolution, { kind: 'duplicate' }> => r.kind === 'duplicate' && r.changed);
+
+    const insertedIds: number[] = [];
+    for (let i = 0; i < fresh.length; i += INSERT_CHUNK) {
+      const chunk = fresh.slice(i, i + INSERT_CHUNK);
+      // Any unique violation here would be a race the advisory lock already closed; skip rather than fail the fetch.
+      const rows = await trx
+        .insertInto('items')
+        .values(chunk.map((it) => toRow(it, sourceId, feedId)))
+        .onConflict((oc) => oc.doNothing())
+        .returning(['id', 'guid', 'canonicalUrl', 'titleKey'])
+        .execute();
+      const byKey = new Map(rows.map((r) => [identity(r), r.id]));
+      const memberships: { topicSlug: string; itemId: number; publishedAt: Date }[] = [];
+      for (const it of chunk) {
+        const id = byKey.get(identity(it));
+        if (id === undefined) continue;
+        insertedIds.push(id);
+        for (const slug of it.topics) memberships.push({ topicSlug: slug, itemId: id, publishedAt: it.publishedAt });
+      }
+      if (memberships.length > 0) await trx.insertInto('itemTopics').values(memberships).onConflict((oc) => oc.doNothing()).execute();
+    }
+
+    // Same guid, new content: the article was edited. It keeps its id; its topics follow the new text.
+    for (const r of changed) {
+      const it = r.item as ItemToSave;
+      const { sourceId: _s, feedId: _f, guid: _g, ...fields } = toRow(it, sourceId, feedId);
+      await trx.updateTable('items').set({ ...fields, lastSeenAt: sql`now()` }).where('id', '=', r.existingId).execute();
+      await trx.deleteFrom('itemTopics').where('itemId', '=', r.existingId).execute();
+      if (it.topics.length > 0) {
+        await trx
+          .insertInto('itemTopics')
+          .values(it.topics.map((slug) => ({ topicSlug: slug, itemId: r.existingId, publishedAt: it.publishedAt })))
+          .execute();
+      }
+    }
+    return {
+      inserted: insertedIds.length,
+      duplicates: resolutions.length - insertedIds.length - changed.length,
+      updated: changed.length,
+      insertedIds,
+    };
+  });
+}
+
+function identity(r: { guid: string | null; canonicalUrl: string | null; titleKey: string }): string {
+  return r.guid ? `g:${r.guid}` : r.canonicalUrl ? `u:${r.canonicalUrl}` : `t:${r.titleKey}`;
+}
+
+function toRow(it: ItemToSave, sourceId: string, feedId: number): NewItemRow {
+  return {
+    sourceId,
+    feedId,
+    guid: it.guid,
+    url: it.url,
+    canonicalUrl: it.canonicalUrl,
+    title: it.title,
+    titleKey: it.titleKey,
+    summary: it.summary,
+    contentHtml: it.contentHtml,
+    author: it.author,
+    categories: [...it.categories],
+    enclosures: JSON.stringify(it.enclosures),
+    language: it.language,
+    contentHash: it.contentHash,
+    publishedAt: it.publishedAt,
+    publishedEstimated: it.publishedEstimated,
+    updatedAt: it.updatedAt,
+  };
+}
+
+/** Stored items of this source sharing any key with the batch (uses the three source_* indexes). */
+async function findCandidates(db: Executor, sourceId: string, items: readonly KeyedItem[]): Promise<StoredCandidate[]> {
+  const guids = items.flatMap((i) => (i.guid ? [i.guid] : []));
+  const urls = items.flatMap((i) => (i.canonicalUrl ? [i.canonicalUrl] : []));
+  const titles = items.map((i) => i.titleKey).filter((t) => t !== '');
+  return db
+    .selectFrom('items')
+    .select(['id', 'guid', 'canonicalUrl', 'titleKey', 'contentHash', 'publishedAt'])
+    .where('sourceId', '=', sourceId)
+    .where((eb) =>
+      eb.or([
+        eb('guid', '=', sql<string>`ANY(${guids}::text[])`),
+        eb('canonicalUrl', '=', sql<string>`ANY(${urls}::text[])`),
+        eb('titleKey', '=', sql<string>`ANY(${titles}::text[])`),
+      ]),
+    )
+    .execute();
+}

@@ -1,0 +1,87 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Timestamps: read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface SourcesTable {
+  id: string;
+  name: string;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  headers: Json<Record<string, string>>;
+  enabled: Generated<boolean>;
+  createdAt: Generated<Date>;
+  updatedAt: Generated<Date>;
+}
+
+export interface FeedsTable {
+  id: Generated<number>;
+  sourceId: string;
+  url: string;
+  fetchUrl: string | null;
+  enabled: Generated<boolean>;
+  disabledReason: string | null;
+  intervalSeconds: number;
+  nextFetchAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  lockedBy: string | null;
+  lockedUntil: Timestamp | null;
+  etag: string | null;
+  lastModified: string | null;
+  title: string | null;
+  lastFetchedAt: Timestamp | null;
+  lastSuccessAt: Timestamp | null;
+  lastStatus: string | null;
+  lastError: string | null;
+  lastErrorCode: string | null;
+  errorCount: Generated<number>;
+}
+
+export interface ItemsTable {
+  id: Generated<number>;
+  sourceId: string;
+  feedId: number;
+  guid: string | null;
+  url: string | null;
+  canonicalUrl: string | null;
+  title: string;
+  titleKey: string;
+  summary: string | null;
+  contentHtml: string | null;
+  author: string | null;
+  categories: ColumnType<string[], string[], string[]>;
+  enclosures: Json<{ url: string; type: string | null; length: number | null }[]>;
+  language: string | null;
+  contentHash: string;
+  publishedAt: Timestamp;
+  publishedEstimated: boolean;
+  updatedAt: Timestamp | null;
+  firstSeenAt: Generated<Date>;
+  lastSeenAt: Generated<Date>;
+}
+
+export interface TopicsTable {
+  slug: string;
+  title: string;
+  ruleHash: string;
+  updatedAt: Generated<Date>;
+}
+
+export interface ItemTopicsTable {
+  topicSlug: string;
+  itemId: number;
+  publishedAt: Timestamp;
+}
+
+export interface Database {
+  sources: SourcesTable;
+  feeds: FeedsTable;
+  items: ItemsTable;
+  topics: TopicsTable;
+  itemTopics: ItemTopicsTable;
+}
+
+export type SourceRow = Selectable<SourcesTable>;
+export type FeedRow = Selectable<FeedsTable>;
+export type ItemRow = Selectable<ItemsTable>;
+export type NewItemRow = Insertable<ItemsTable>;
+export type FeedUpdate = Updateable<FeedsTable>;
