@@ -11,8 +11,18 @@ import { createLogger, type Logger } from './shared/logger';
 import { Store } from './store';
 
 /** Exit codes: 0 ran; 1 could not run (database, runtime); 2 bad config or usage. */
-const EXIT_RUNTIME = 1;
-const EXIT_CONFIG = 2;
+export const EXIT_RUNTIME = 1;
+export const EXIT_CONFIG = 2;
+
+/** Thrown by a command to end with this exit code and message; main() prints it and exits. */
+export class CliExit extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 function loadConfigOrExit(flag: string | undefined): Config {
   const file = resolveConfigPath(flag);
@@ -20,8 +30,7 @@ function loadConfigOrExit(flag: string | undefined): Config {
     return loadConfigFile(file);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} in ${file}\n`);
-      process.exit(EXIT_CONFIG);
+      throw new CliExit(EXIT_CONFIG, `${err.message}\n${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} in ${file}`);
     }
     throw err;
   }
@@ -33,8 +42,7 @@ async function withApp<T>(flag: string | undefined, logger: Logger, fn: (app: Ap
   try {
     app = await openApp(config, { logger });
   } catch (err) {
-    process.stderr.write(`tidings: cannot open the database: ${errorMessage(err)}\n`);
-    process.exit(EXIT_RUNTIME);
+    throw new CliExit(EXIT_RUNTIME, `tidings: cannot open the database: ${errorMessage(err)}`);
   }
   try {
     return await fn(app);
@@ -71,8 +79,7 @@ async function serve(flag: string | undefined, roles: { http: boolean; scheduler
   try {
     app = await openApp(config, { logger });
   } catch (err) {
-    logger.fatal({ err: errorMessage(err) }, 'cannot open the database');
-    process.exit(EXIT_RUNTIME);
+    throw new CliExit(EXIT_RUNTIME, `tidings: cannot open the database: ${errorMessage(err)}`);
   }
   const scheduler = roles.scheduler
     ? new Scheduler(app.ingest, {
@@ -113,6 +120,7 @@ async function serve(flag: string | undefined, roles: { http: boolean; scheduler
 
 export function buildCli(): Command {
   const program = new Command('tidings')
+    .exitOverride()
     .description('Self-hosted news feed aggregator: polls feeds, deduplicates, republishes topic feeds')
     .version(packageVersion())
     .option('-c, --config <file>', 'config file (default: $TIDINGS_CONFIG or config/tidings.yaml)');
@@ -137,9 +145,7 @@ export function buildCli(): Command {
       const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
       await withApp(cfg(), logger, async (app) => {
         if (o.source && !app.config.sources.some((s) => s.id === o.source)) {
-          process.stderr.write(`tidings: no enabled source "${o.source}" in ${app.config.file}\n`);
-          process.exitCode = EXIT_CONFIG;
-          return;
+          throw new CliExit(EXIT_CONFIG, `tidings: no enabled source "${o.source}" in ${app.config.file}`);
         }
         const summaries = await pollFeeds(app.ingest, {
           ignoreSchedule: true,
@@ -161,8 +167,7 @@ export function buildCli(): Command {
       try {
         store = await Store.open({ url: config.database.url, dataDir: config.database.dataDir });
       } catch (err) {
-        process.stderr.write(`tidings: cannot open the database: ${errorMessage(err)}\n`);
-        process.exit(EXIT_RUNTIME);
+        throw new CliExit(EXIT_RUNTIME, `tidings: cannot open the database: ${errorMessage(err)}`);
       }
       try {
         const applied = await store.migrate();
@@ -182,11 +187,29 @@ export function buildCli(): Command {
   return program;
 }
 
+/** Runs the CLI; resolves to the exit code (tests call this in-process). */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildCli().parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CliExit) {
+      process.stderr.write(`${err.message}\n`);
+      return err.exitCode;
+    }
+    // commander's own exits (--help, --version, unknown command) after exitOverride().
+    const code = (err as { code?: string; exitCode?: number }).code;
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      return code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : EXIT_CONFIG;
+    }
+    process.stderr.write(`tidings: ${errorMessage(err)}\n`);
+    return EXIT_RUNTIME;
+  }
+}
+
 if (require.main === module) {
-  buildCli()
-    .parseAsync(process.argv)
-    .catch((err) => {
-      process.stderr.write(`tidings: ${errorMessage(err)}\n`);
-      process.exit(EXIT_RUNTIME);
-    });
+  void main(process.argv.slice(2)).then((code) => {
+    // serve and worker keep running; they exit from their signal handlers.
+    if (code !== 0) process.exit(code);
+  });
 }
