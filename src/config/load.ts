@@ -78,7 +78,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     problems.push({ file, line, col, key: '', message });
   });
 
-  const result = configSchema.safeParse(doc.toJS() ?? {});
+  const result = configSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(locateIssue(doc, issue, file, at));
   }
