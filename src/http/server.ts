@@ -3,6 +3,7 @@ import type { FeedPublisher } from '../publish/service';
 import type { FeedFormatOut } from '../publish/render';
 import type { Store } from '../store';
 import type { Logger } from '../shared/logger';
+import { createMetrics } from './metrics';
 
 export interface HttpDeps {
   readonly store: Store;
@@ -86,6 +87,9 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
       topics: topics.get(i.id) ?? [],
     }));
   });
+
+  const metrics = createMetrics(deps.store);
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
 
   app.setNotFoundHandler((req, reply) => notFound(reply, `nothing at ${req.method} ${req.url}`));
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {

@@ -149,6 +149,14 @@ describe('poll, then GET /topics/turkey.rss', () => {
     expect((await get('/healthz')).status).toBe(200);
   });
 
+  test('/metrics reports per-source items and per-feed health for Prometheus', async () => {
+    const res = await get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('tidings_source_items{source="wire"} 5');
+    expect(res.body).toContain(`tidings_feed_consecutive_errors{source="wire",feed="${feeds.url}/wire/world.xml"} 0`);
+    expect(res.body).toMatch(/tidings_feed_last_status\{source="desk",feed="[^"]+",status="ok",code=""\} 1/);
+  });
+
   test('a second poll stores nothing new and keeps the feeds conditional', async () => {
     const again = await pollFeeds(app.ingest, { ignoreSchedule: true, concurrency: 4, leaseSeconds: 60 });
     expect(again.reduce((n, s) => n + s.new, 0)).toBe(0);
