@@ -35,6 +35,18 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     threshold: 1024,
     customTypes: /^(text\/|application\/(rss\+xml|atom\+xml|feed\+json|json|xml))/,
   });
+  // Routes go in a plugin registered after compress: it sets itself up per route (onRoute), so earlier routes would miss it.
+  void app.register(async (app) => routes(app, deps));
+  app.setNotFoundHandler((req, reply) => notFound(reply, `nothing at ${req.method} ${req.url}`));
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    return reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message });
+  });
+  return app;
+}
+
+function routes(app: FastifyInstance, deps: HttpDeps): void {
 
   app.get('/healthz', async (_req, reply) => {
     await deps.store.topicVersion(null).catch(() => {
@@ -134,14 +146,6 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
       topics: topics.get(i.id) ?? [],
     }));
   });
-
-  app.setNotFoundHandler((req, reply) => notFound(reply, `nothing at ${req.method} ${req.url}`));
-  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err }, 'request failed');
-    return reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message });
-  });
-  return app;
 }
 
 function sendFeed(req: FastifyRequest, reply: FastifyReply, feed: RenderedFeed, maxAge: number, hub: string | null, self: string) {
