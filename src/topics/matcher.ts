@@ -40,6 +40,10 @@ interface Ctx {
 export class TopicMatcher {
   private readonly topics = new Map<string, CompiledTopic>();
   private readonly order: string[] = [];
+  /** Topics that can only hold when one of their trigger terms is in the item, by term id. */
+  private readonly byTrigger = new Map<number, Set<string>>();
+  /** Topics with no trigger (a source rule, a regex, an include): evaluated for every item. */
+  private readonly always = new Set<string>();
   private nextTermId = 0;
   private readonly insensitive = new TermIndex(false, () => this.nextTermId++);
   private readonly sensitive = new TermIndex(true, () => this.nextTermId++);
@@ -54,6 +58,9 @@ export class TopicMatcher {
       const node: Node = spec.include.length > 0 ? { k: 'or', c: [withAge, ...spec.include.map((slug) => ({ k: 'topic', slug }) as const)] } : withAge;
       this.topics.set(spec.slug, { slug: spec.slug, node });
       this.order.push(spec.slug);
+      const ids = triggers(node);
+      if (ids === null) this.always.add(spec.slug);
+      else for (const id of ids) (this.byTrigger.get(id) ?? this.byTrigger.set(id, new Set()).get(id)!).add(spec.slug);
     }
     this.ruleHashes = ruleHashes(specs);
   }
@@ -75,7 +82,10 @@ export class TopicMatcher {
       for (const c of item.categories) index.scan(c, FIELD_BIT.categories | CATEGORY_BIT, found);
     }
     const ctx: Ctx = { item, found, now: now.getTime(), memo: new Map(), raw: {} };
-    return this.order.filter((slug) => this.topicHolds(slug, ctx));
+    // Only topics that one of the found terms can trigger are evaluated, so the cost follows the item, not the topic count.
+    const candidates = new Set(this.always);
+    for (const id of found.keys()) for (const slug of this.byTrigger.get(id) ?? []) candidates.add(slug);
+    return this.order.filter((slug) => candidates.has(slug) && this.topicHolds(slug, ctx));
   }
 
   private topicHolds(slug: string, ctx: Ctx): boolean {
@@ -119,6 +129,39 @@ export class TopicMatcher {
     for (const b of rule.allOf) parts.push(this.block(b, fields, index));
     if (rule.not) parts.push({ k: 'not', c: this.block(rule.not, fields, index) });
     return parts.length === 0 ? { k: 'true' } : parts.length === 1 ? parts[0]! : { k: 'and', c: parts };
+  }
+}
+
+/**
+ * Term ids of which at least one must be found for the node to hold, or
+ * null when the node can hold without any (a not, a source rule, a regex).
+ * Field masks are ignored: a trigger only narrows which topics are evaluated.
+ */
+function triggers(n: Node): Set<number> | null {
+  switch (n.k) {
+    case 'term':
+      return new Set([n.id]);
+    case 'false':
+      return new Set();
+    case 'and': {
+      let best: Set<number> | null = null;
+      for (const c of n.c) {
+        const t = triggers(c);
+        if (t && (!best || t.size < best.size)) best = t;
+      }
+      return best;
+    }
+    case 'or': {
+      const all = new Set<number>();
+      for (const c of n.c) {
+        const t = triggers(c);
+        if (!t) return null;
+        for (const id of t) all.add(id);
+      }
+      return all;
+    }
+    default:
+      return null;
   }
 }
 

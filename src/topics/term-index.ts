@@ -14,8 +14,8 @@ export interface Term {
 
 export class TermIndex {
   private readonly exact = new Map<string, Term[]>();
-  private readonly prefix = new Map<string, Term[]>();
-  private prefixLengths: number[] = [];
+  /** One-word prefix terms in a character trie: a token walks it once, whatever the number of prefixes. */
+  private readonly prefixRoot: TrieNode = { next: new Map(), terms: [] };
   private readonly ids = new Map<string, number>();
   size = 0;
 
@@ -35,14 +35,21 @@ export class TermIndex {
     const term: Term = { id: this.nextId(), tokens, prefix: isPrefix };
     this.ids.set(key, term.id);
     this.size++;
-    // A one-word prefix term is looked up by prefix; every other term by its exact first word.
-    const single = isPrefix && tokens.length === 1;
-    const map = single ? this.prefix : this.exact;
+    // A one-word prefix term is looked up in the trie; every other term by its exact first word.
     const first = tokens[0]!;
-    const list = map.get(first);
-    if (list) list.push(term);
-    else map.set(first, [term]);
-    if (single && !this.prefixLengths.includes(first.length)) this.prefixLengths = [...this.prefixLengths, first.length].sort((a, b) => a - b);
+    if (isPrefix && tokens.length === 1) {
+      let node = this.prefixRoot;
+      for (const ch of first) {
+        let child = node.next.get(ch);
+        if (!child) node.next.set(ch, (child = { next: new Map(), terms: [] }));
+        node = child;
+      }
+      node.terms.push(term);
+    } else {
+      const list = this.exact.get(first);
+      if (list) list.push(term);
+      else this.exact.set(first, [term]);
+    }
     return term.id;
   }
 
@@ -54,13 +61,19 @@ export class TermIndex {
       const tok = tokens[i]!;
       const exact = this.exact.get(tok);
       if (exact) for (const t of exact) if (followsAt(tokens, i, t)) mark(found, t.id, bit);
-      for (const len of this.prefixLengths) {
-        if (len > tok.length) break;
-        const byPrefix = this.prefix.get(len === tok.length ? tok : tok.slice(0, len));
-        if (byPrefix) for (const t of byPrefix) mark(found, t.id, bit);
+      let node: TrieNode | undefined = this.prefixRoot;
+      for (const ch of tok) {
+        node = node.next.get(ch);
+        if (!node) break;
+        for (const t of node.terms) mark(found, t.id, bit);
       }
     }
   }
+}
+
+interface TrieNode {
+  readonly next: Map<string, TrieNode>;
+  readonly terms: Term[];
 }
 
 function mark(found: Map<number, number>, id: number, bit: number): void {

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The callbacks given to page.evaluate run in the browser, hence the DOM types.
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';

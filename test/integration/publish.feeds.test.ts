@@ -138,7 +138,6 @@ test('all three formats are valid, parse back with independent parsers, and carr
   const json = await get('/topics/ankara.json');
   for (const x of [rss, atom]) {
     expect(XMLValidator.validate(x.body)).toBe(true);
-    // eslint-disable-next-line no-control-regex
     expect(x.body).not.toMatch(/[\x00-\x08\x0B\x0C\x0E-\x1F]/);
     expect(x.body).not.toMatch(/<script|onclick/);
   }
