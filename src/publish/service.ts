@@ -22,6 +22,13 @@ export interface PublishOptions {
   readonly maxLimit: number;
   readonly hub?: string | null;
   readonly logger?: Logger;
+  /**
+   * How long a feed's version (count, newest change) is trusted before the
+   * database is asked again. Feeds change at most once per poll tick, so a
+   * second of staleness costs nothing and spares a query per request.
+   * @default 1000
+   */
+  readonly versionTtlMs?: number;
 }
 
 export type FeedScope = { readonly kind: 'topic'; readonly slug: string } | { readonly kind: 'source'; readonly id: string } | { readonly kind: 'all' };
@@ -48,6 +55,7 @@ const CACHE_MAX = 512;
  */
 export class FeedPublisher {
   private readonly cache = new Map<string, { version: string; feed: RenderedFeed }>();
+  private readonly versions = new Map<string, { at: number; v: Promise<{ count: number; latest: Date | null; maxId: number | null }> }>();
   private sources: ReadonlyMap<string, Pick<SourceSpec, 'id' | 'name'>> = new Map();
   private readonly base: string;
 
@@ -62,6 +70,25 @@ export class FeedPublisher {
   setTopics(topics: ReadonlyMap<string, TopicSpec>): void {
     this.topics = topics;
     this.cache.clear();
+    this.versions.clear();
+  }
+
+  /** Forget remembered versions (tests, and after a backfill batch if exactness matters). */
+  invalidate(): void {
+    this.versions.clear();
+  }
+
+  private version(topic: string | null, sourceId: string | null) {
+    const key = `${topic ?? ''}|${sourceId ?? ''}`;
+    const ttl = this.opts.versionTtlMs ?? 1000;
+    const now = Date.now();
+    const hit = this.versions.get(key);
+    if (hit && now - hit.at < ttl) return hit.v;
+    const v = this.store.topicVersion(topic, sourceId);
+    // Concurrent requests share one query; a failed one is not remembered.
+    this.versions.set(key, { at: now, v });
+    v.catch(() => this.versions.delete(key));
+    return v;
   }
 
   setSources(sources: readonly Pick<SourceSpec, 'id' | 'name'>[]): void {
@@ -134,7 +161,7 @@ export class FeedPublisher {
     const limit = this.clampLimit(req.limit);
     const topicSlug = scope.kind === 'topic' ? scope.slug : null;
     const sourceId = scope.kind === 'source' ? scope.id : null;
-    const v = await this.store.topicVersion(topicSlug, sourceId);
+    const v = await this.version(topicSlug, sourceId);
     const cursorKey = req.before ? `b${encodeCursor(req.before)}` : req.after ? `a${encodeCursor(req.after)}` : '';
     const key = `${JSON.stringify(scope)}|${req.format}|${limit}|${cursorKey}|${req.tokenInQuery ? 't' : ''}`;
     const version = `${v.count}:${v.maxId ?? 0}:${v.latest?.getTime() ?? 0}:${since?.getTime() ?? 0}:${title}`;
