@@ -78,13 +78,9 @@ function routes(app: FastifyInstance, deps: HttpDeps): void {
 
   app.get('/topics/:file', feedRoute((slug) => ({ kind: 'topic', slug }), '/topics/{slug}.rss, .atom or .json'));
   app.get('/sources/:file', feedRoute((id) => ({ kind: 'source', id }), '/sources/{id}.rss, .atom or .json'));
-  app.get<{ Querystring: Query }>('/all.:ext', async (req, reply) => {
-    const ext = (req.params as { ext: string }).ext;
-    return feedRoute(() => ({ kind: 'all' }), '/all.rss, /all.atom or /all.json')(
-      Object.assign(req, { params: { file: `all.${ext}` } }) as FastifyRequest<{ Params: { file: string }; Querystring: Query }>,
-      reply,
-    );
-  });
+  // /all.rss, /all.atom, /all.json: the same handler, with the file name as the only parameter.
+  const all = feedRoute(() => ({ kind: 'all' }), '/all.rss, /all.atom or /all.json');
+  app.get<{ Params: { file: string }; Querystring: Query }>('/:file(^all\\.(?:rss|atom|json)$)', all);
 
   app.get('/opml', async (_req, reply) => {
     const topics = deps.publisher.publicTopics();
