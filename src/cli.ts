@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { watch } from 'node:fs';
+import path from 'node:path';
 import { openApp, reloadConfigFile, type App } from './app';
 import { ConfigError, loadConfigFile, packageVersion, resolveConfigPath, type Config } from './config/load';
 import { buildServer } from './http/server';
@@ -122,8 +123,10 @@ async function serve(flag: string | undefined, roles: { http: boolean; scheduler
   };
   process.on('SIGHUP', () => reload('SIGHUP'));
   let debounce: NodeJS.Timeout | null = null;
+  // The directory is watched, not the file: editors that save by rename would leave a file watch on the old inode.
   const watcher = config.watch
-    ? watch(config.file, () => {
+    ? watch(path.dirname(path.resolve(config.file)), (_event, name) => {
+        if (name !== null && name.toString() !== path.basename(config.file)) return;
         if (debounce) clearTimeout(debounce);
         debounce = setTimeout(() => reload('file changed'), 300);
       })
