@@ -47,6 +47,12 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
 }
 
 function routes(app: FastifyInstance, deps: HttpDeps): void {
+  // A gzip or br body is another representation, so it needs another strong ETag (RFC 9110 §8.8.3).
+  // This onRoute hook runs after compress's, so its onSend runs after compression has set Content-Encoding.
+  app.addHook('onRoute', (route) => {
+    const hooks = route.onSend === undefined ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend];
+    route.onSend = [...hooks, tagEncoding];
+  });
 
   app.get('/healthz', async (_req, reply) => {
     await deps.store.topicVersion(null).catch(() => {
@@ -144,6 +150,15 @@ function routes(app: FastifyInstance, deps: HttpDeps): void {
   });
 }
 
+function tagEncoding(_req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void {
+  const encoding = reply.getHeader('content-encoding');
+  const etag = reply.getHeader('etag');
+  if (typeof encoding === 'string' && typeof etag === 'string' && etag.endsWith('"') && !etag.endsWith(`-${encoding}"`)) {
+    reply.header('etag', `${etag.slice(0, -1)}-${encoding}"`);
+  }
+  done(null, payload);
+}
+
 function sendFeed(req: FastifyRequest, reply: FastifyReply, feed: RenderedFeed, maxAge: number, hub: string | null, self: string) {
   reply
     .header('content-type', feed.contentType)
@@ -153,7 +168,10 @@ function sendFeed(req: FastifyRequest, reply: FastifyReply, feed: RenderedFeed, 
     .header('vary', 'Accept-Encoding, Authorization');
   // WebSub discovery by header too (§4), for readers that do not parse the body.
   if (hub) reply.header('link', `<${hub}>; rel="hub", <${self}>; rel="self"`);
-  if (notModified(req.headers['if-none-match'], req.headers['if-modified-since'], feed.etag, feed.lastModified)) {
+  const matched = notModified(req.headers['if-none-match'], req.headers['if-modified-since'], feed.etag, feed.lastModified);
+  if (matched) {
+    // A 304 repeats the validator the client holds (the encoded variant's, if that is what it has).
+    if (typeof matched === 'string') reply.header('etag', matched);
     return reply.code(304).send();
   }
   return reply.send(feed.body);
@@ -172,10 +190,18 @@ function badRequest(reply: FastifyReply, message: string) {
   return reply.code(400).type('application/json; charset=utf-8').send({ error: message });
 }
 
-/** RFC 9110 §13.2.2: If-None-Match wins; If-Modified-Since only without it. */
-function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, etag: string, lastModified: Date): boolean {
+/**
+ * RFC 9110 §13.2.2: If-None-Match wins; If-Modified-Since only without it.
+ * Returns the matching entity tag (which may be an encoded variant's, "…-gzip"), true, or false.
+ */
+function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, etag: string, lastModified: Date): string | boolean {
   if (ifNoneMatch !== undefined) {
-    return ifNoneMatch.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === etag);
+    for (const raw of ifNoneMatch.split(',')) {
+      const t = raw.trim().replace(/^W\//, '');
+      if (t === '*') return true;
+      if (t === etag || t.replace(/-(br|gzip)"$/, '"') === etag) return t;
+    }
+    return false;
   }
   if (ifModifiedSince) {
     const since = Date.parse(ifModifiedSince);

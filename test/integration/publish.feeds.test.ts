@@ -187,6 +187,11 @@ test('ETag and Last-Modified give 304s; HEAD has the headers and no body; gzip a
   const gz = await get('/topics/ankara.rss', { 'accept-encoding': 'gzip' });
   expect(gz.headers['content-encoding']).toBe('gzip');
   expect(gunzipSync(gz.raw).toString()).toBe(first.body);
+  // The gzip body is another representation, with its own strong ETag, and it validates too.
+  expect(gz.headers.etag).toBe(`${etag.slice(0, -1)}-gzip"`);
+  const gz304 = await get('/topics/ankara.rss', { 'accept-encoding': 'gzip', 'if-none-match': String(gz.headers.etag) });
+  expect(gz304.status).toBe(304);
+  expect(gz304.headers.etag).toBe(gz.headers.etag);
   const br = await get('/topics/ankara.json', { 'accept-encoding': 'br' });
   expect(br.headers['content-encoding']).toBe('br');
   expect(JSON.parse(brotliDecompressSync(br.raw).toString()).items).toHaveLength(50);
