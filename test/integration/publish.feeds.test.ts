@@ -7,6 +7,7 @@ import { request } from 'undici';
 import type { App } from '../../src/app';
 import { buildServer } from '../../src/http/server';
 import { pollFeeds } from '../../src/ingest/poll';
+import { tickSeconds } from '../../src/publish/max-age';
 import { HubPinger } from '../../src/publish/websub';
 import { silentLogger } from '../../src/shared/logger';
 import { closeSharedPglite, dropTestDb, newTestDb, type TestDb } from '../helpers/db';
@@ -236,4 +237,11 @@ test('the WebSub hub is pinged when a topic gains items, not before', async () =
   const ping = new URLSearchParams(hubPings[0]);
   expect(ping.get('hub.mode')).toBe('publish');
   expect(ping.getAll('hub.url')).toContain('http://tidings.test/topics/ankara.atom');
+});
+
+test('Cache-Control max-age follows the poll tick', () => {
+  expect(tickSeconds('* * * * *')).toBe(60);
+  expect(tickSeconds('*/5 * * * *')).toBe(300);
+  expect(tickSeconds('*/30 * * * * *')).toBe(30);
+  expect(tickSeconds('0 */2 * * *')).toBe(7200);
 });
