@@ -41,6 +41,7 @@ export async function backfillTopics(
   jobs: readonly BackfillJob[],
   signal?: AbortSignal,
   now: () => Date = () => new Date(),
+  batch: number = BATCH,
 ): Promise<BackfillResult> {
   if (jobs.length === 0) return { scanned: 0, added: 0, removed: 0, completed: [] };
   let after = Math.min(...jobs.map((j) => j.after));
@@ -49,7 +50,7 @@ export async function backfillTopics(
   let removed = 0;
   for (;;) {
     if (signal?.aborted) return { scanned, added, removed, completed: [] };
-    const items = await store.itemsAfter(after, BATCH);
+    const items = await store.itemsAfter(after, batch);
     if (items.length === 0) break;
     const last = items[items.length - 1]!.id;
     // A job resumed past some of these items leaves those alone.

@@ -5,6 +5,7 @@ import { reloadConfigFile, type App } from '../../src/app';
 import { parseConfig } from '../../src/config/load';
 import { pollFeeds } from '../../src/ingest/poll';
 import { silentLogger } from '../../src/shared/logger';
+import { backfillTopics } from '../../src/topics/backfill';
 import { backtestTopic } from '../../src/topics/backtest';
 import { TopicMatcher } from '../../src/topics/matcher';
 import { closeSharedPglite, dropTestDb, newTestDb, type TestDb } from '../helpers/db';
@@ -99,4 +100,28 @@ test('a changed rule moves stored items in and out after a restart; backtest pre
   expect(app.publisher.hasTopic('idlib')).toBe(false);
   expect(await titles(app, 'turkey')).toEqual(before);
   expect(await titles(app, 'idlib')).toEqual([]);
+});
+
+test('an interrupted backfill resumes from its cursor at the next start', async () => {
+  await app?.close();
+  app = await openTestApp(config(feeds.url, V1), db);
+  await app.backfiller.idle();
+  const edited = parseConfig(config(feeds.url, V2), 'edited.yaml', {});
+  const m = new TopicMatcher(edited.topics);
+  const [job] = await app.store.syncTopics([{ slug: 'turkey', title: 'Turkey', ruleHash: m.ruleHashes.get('turkey')! }]);
+  expect(job).toMatchObject({ slug: 'turkey', after: 0 });
+  // Stop after the first batch of 3 items (the clock is read once per batch).
+  const stop = new AbortController();
+  const partial = await backfillTopics(app.store, m, [job!], stop.signal, () => (stop.abort(), new Date()), 3);
+  expect(partial).toMatchObject({ scanned: 3, completed: [] });
+  // The next start sees the same rule, not yet complete, and resumes after the 3 items done.
+  const [resumed] = await app.store.syncTopics([{ slug: 'turkey', title: 'Turkey', ruleHash: m.ruleHashes.get('turkey')! }]);
+  expect(resumed!.after).toBeGreaterThan(0);
+  const rest = await backfillTopics(app.store, m, [resumed!], undefined, undefined, 3);
+  expect(rest.completed).toEqual(['turkey']);
+  expect(await titles(app, 'turkey')).toEqual([
+    "Türkiye İdlib'e asker sevk etti",
+    'Турция ввела войска в Идлиб после провала переговоров с Россией',
+  ]);
+  expect(await app.store.syncTopics([{ slug: 'turkey', title: 'Turkey', ruleHash: m.ruleHashes.get('turkey')! }])).toEqual([]);
 });
