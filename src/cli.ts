@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { openApp, type App } from './app';
+import { watch } from 'node:fs';
+import path from 'node:path';
+import { openApp, reloadConfigFile, type App } from './app';
 import { ConfigError, loadConfigFile, packageVersion, resolveConfigPath, type Config } from './config/load';
 import { buildServer } from './http/server';
 import { pollFeeds } from './ingest/poll';
@@ -8,7 +10,12 @@ import type { IngestSummary } from './ingest/ingest-feed';
 import { Scheduler } from './scheduler/scheduler';
 import { errorMessage } from './shared/errors';
 import { createLogger, type Logger } from './shared/logger';
+import { tickSeconds } from './publish/max-age';
+import { HubPinger } from './publish/websub';
 import { Store } from './store';
+import { parseDuration } from './shared/duration';
+import { TopicMatcher } from './topics/matcher';
+import { backtestTopic } from './topics/backtest';
 
 /** Exit codes: 0 ran; 1 could not run (database, runtime); 2 bad config or usage. */
 export const EXIT_RUNTIME = 1;
@@ -88,13 +95,42 @@ async function serve(flag: string | undefined, roles: { http: boolean; scheduler
         leaseSeconds: Math.ceil((config.fetch.timeoutMs * 3) / 1000) + 60,
       })
     : null;
-  const http = roles.http ? buildServer({ store: app.store, publisher: app.publisher, logger, maxAgeSeconds: 60 }) : null;
+  const maxAgeSeconds = tickSeconds(config.schedule.tick);
+  const http = roles.http
+    ? buildServer({ store: app.store, publisher: app.publisher, logger, maxAgeSeconds, generator: `Tidings ${packageVersion()}` })
+    : null;
+  // The hub is pinged from the process that serves, after each tick's worth of ingest.
+  const pinger =
+    http && config.publish.hub
+      ? new HubPinger(app.store, config.publish.hub, (slug) => (app.publisher.publicTopics().some((t) => t.slug === slug) ? Object.values(app.publisher.feedUrls({ kind: 'topic', slug })) : null), logger)
+      : null;
+  const pingTimer = pinger ? setInterval(() => void pinger.check().catch(() => undefined), maxAgeSeconds * 1000) : null;
+  pingTimer?.unref();
   if (http) {
     const port = Number(process.env.PORT ?? config.server.port);
     await http.listen({ port, host: config.server.host });
     logger.info({ port, baseUrl: config.server.baseUrl, backend: app.store.backend }, 'tidings serving');
   }
   scheduler?.start();
+
+  // SIGHUP, or a change of the file when watch: true, reloads it; an invalid file is rejected and the running config stays.
+  let reloading = Promise.resolve();
+  const reload = (why: string) => {
+    reloading = reloading.then(async () => {
+      logger.info({ why, file: config.file }, 'reloading the config');
+      await reloadConfigFile(app, config.file, logger);
+    });
+  };
+  process.on('SIGHUP', () => reload('SIGHUP'));
+  let debounce: NodeJS.Timeout | null = null;
+  // The directory is watched, not the file: editors that save by rename would leave a file watch on the old inode.
+  const watcher = config.watch
+    ? watch(path.dirname(path.resolve(config.file)), (_event, name) => {
+        if (name !== null && name.toString() !== path.basename(config.file)) return;
+        if (debounce) clearTimeout(debounce);
+        debounce = setTimeout(() => reload('file changed'), 300);
+      })
+    : null;
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -105,6 +141,8 @@ async function serve(flag: string | undefined, roles: { http: boolean; scheduler
     stopping = true;
     logger.info({ signal }, 'shutting down: no new fetches, waiting for those under way');
     try {
+      watcher?.close();
+      if (pingTimer) clearInterval(pingTimer);
       await http?.close();
       await scheduler?.stop(20_000);
       await app.close();
@@ -172,6 +210,43 @@ export function buildCli(): Command {
       try {
         const applied = await store.migrate();
         process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'up to date\n');
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('backtest')
+    .description("show what a topic's rule would add to and remove from the stored items, without writing (edit a copy of the config and pass it with --config)")
+    .requiredOption('-t, --topic <slug>', 'the topic to test')
+    .option('--since <duration>', 'only items published within this long (for example 7d)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { topic: string; since?: string; json?: boolean }) => {
+      const config = loadConfigOrExit(cfg());
+      const sinceMs = o.since ? parseDuration(o.since) : null;
+      if (o.since && (sinceMs === null || sinceMs <= 0)) throw new CliExit(EXIT_CONFIG, `tidings: --since expects a duration such as 7d or 12h, got "${o.since}"`);
+      if (!config.topics.some((t) => t.slug === o.topic)) throw new CliExit(EXIT_CONFIG, `tidings: no topic "${o.topic}" in ${config.file}`);
+      // The store is opened directly, not through openApp: syncing the topics would write the edited rule.
+      let store: Store;
+      try {
+        store = await Store.open({ url: config.database.url, dataDir: config.database.dataDir });
+      } catch (err) {
+        throw new CliExit(EXIT_RUNTIME, `tidings: cannot open the database: ${errorMessage(err)}`);
+      }
+      try {
+        const since = sinceMs ? new Date(Date.now() - sinceMs) : null;
+        const r = await backtestTopic(store, new TopicMatcher(config.topics), o.topic, since);
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+          return;
+        }
+        const line = (sign: string, it: { sourceId: string; title: string; publishedAt: Date }) =>
+          `${sign} ${it.publishedAt.toISOString().slice(0, 16)}  ${it.sourceId.padEnd(16)}  ${it.title}\n`;
+        process.stdout.write(
+          `topic ${r.topic}: ${r.scanned} items scanned${since ? ` since ${since.toISOString()}` : ''}; ${r.kept} stay, ${r.added.length} would be added, ${r.removed.length} removed\n`,
+        );
+        for (const it of r.added) process.stdout.write(line('+', it));
+        for (const it of r.removed) process.stdout.write(line('-', it));
       } finally {
         await store.close();
       }

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { SourceSpec } from '../domain/source';
-import type { TopicSpec } from '../domain/topic';
+import type { MatchRule, TopicSpec } from '../domain/topic';
 import { TidingsError } from '../shared/errors';
-import { configSchema, deriveSourceId } from './schema';
+import { configSchema, deriveSourceId, type RawMatchBlock } from './schema';
 
 export interface Config {
   readonly file: string;
@@ -19,7 +19,9 @@ export interface Config {
     readonly concurrency: number;
   };
   readonly schedule: { readonly tick: string; readonly defaultIntervalSeconds: number };
-  readonly publish: { readonly defaultLimit: number; readonly maxLimit: number };
+  readonly publish: { readonly defaultLimit: number; readonly maxLimit: number; readonly hub: string | null };
+  /** Reload the file when it changes. */
+  readonly watch: boolean;
   readonly sources: readonly SourceSpec[];
   readonly topics: readonly TopicSpec[];
 }
@@ -101,7 +103,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       concurrency: raw.fetch.concurrency,
     },
     schedule: { tick: raw.schedule.tick, defaultIntervalSeconds: Math.round(raw.schedule.defaultInterval / 1000) },
-    publish: raw.publish,
+    publish: { defaultLimit: raw.publish.defaultLimit, maxLimit: raw.publish.maxLimit, hub: raw.publish.hub ?? null },
+    watch: raw.watch,
     sources: raw.sources.map((s) => ({
       id: s.id ?? deriveSourceId(s.name),
       name: s.name,
@@ -116,10 +119,29 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       title: t.title,
       description: t.description ?? null,
       diacriticSensitive: t.diacriticSensitive,
-      match: t.match,
+      match: t.match ? { ...toRule(t.match), maxAgeSeconds: t.match.maxAge === undefined ? null : Math.round(t.match.maxAge / 1000) } : null,
+      include: t.include,
+      token: t.token ?? null,
     })),
   };
   return deepFreeze(config);
+}
+
+function toRule(b: RawMatchBlock): MatchRule {
+  return {
+    any: b.any,
+    all: b.all,
+    none: b.none,
+    regex: b.regex,
+    fields: b.fields ?? null,
+    categories: b.categories,
+    sources: b.sources,
+    sourceTags: b.sourceTags,
+    languages: b.languages.map((l) => l.toLowerCase()),
+    anyOf: b.anyOf.map(toRule),
+    allOf: b.allOf.map(toRule),
+    not: b.not ? toRule(b.not) : null,
+  };
 }
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;

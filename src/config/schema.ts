@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import cron from 'node-cron';
+import { RE2JS } from 're2js';
 import { parseDuration, parseSize } from '../shared/duration';
 
 /**
@@ -42,17 +43,69 @@ const slug = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lower-case letters, digits, "-" or "_" (for example "vestnik-kavkaza")');
 
-const terms = z.array(z.string().trim().min(1, 'expected a non-empty term')).default([]);
+// A term is a word or a phrase; a trailing "*" makes its last word a prefix ("Турци*").
+const term = z
+  .string()
+  .trim()
+  .min(1, 'expected a non-empty term')
+  .refine((t) => /[\p{L}\p{N}]/u.test(t), { message: 'expected a term with at least one letter or digit' })
+  .refine((t) => !t.slice(0, -1).includes('*'), { message: 'a "*" may only end a term (a prefix), as in "Турци*"' });
+const terms = z.array(term).default([]);
 
-const matchSchema = z
-  .object({
-    any: terms,
-    all: terms,
-    none: terms,
-    categories: terms,
-    sources: z.array(slug).default([]),
-  })
-  .strict();
+// Rule patterns run on RE2 (re2js): linear time, so a hostile item cannot stall matching.
+const pattern = z.string().min(1, 'expected a non-empty pattern').superRefine((value, ctx) => {
+  try {
+    RE2JS.compile(value, RE2JS.CASE_INSENSITIVE);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `invalid regex (RE2 syntax; no lookaround or backreferences): ${(err as Error).message}` });
+  }
+});
+
+const matchField = z.enum(['title', 'summary', 'content', 'categories', 'author']);
+const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'expected a language code such as "tr" or "pt-BR"');
+
+const BLOCK_CONDITIONS = ['any', 'all', 'none', 'regex', 'categories', 'sources', 'sourceTags', 'languages', 'anyOf', 'allOf', 'not'] as const;
+
+/** One block of a rule; anyOf/allOf/not nest blocks (getters make the schema recursive). */
+const blockShape = {
+  any: terms,
+  all: terms,
+  none: terms,
+  regex: z.array(pattern).default([]),
+  fields: z.array(matchField).min(1, 'expected at least one field').optional(),
+  categories: terms,
+  sources: z.array(slug).default([]),
+  sourceTags: z.array(z.string().trim().min(1)).default([]),
+  languages: z.array(language).default([]),
+  get anyOf() {
+    return z.array(blockSchema).default([]);
+  },
+  get allOf() {
+    return z.array(blockSchema).default([]);
+  },
+  get not() {
+    return blockSchema.optional();
+  },
+};
+
+function requireCondition(block: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const has = BLOCK_CONDITIONS.some((k) => {
+    const v = block[k];
+    return Array.isArray(v) ? v.length > 0 : v !== undefined;
+  });
+  if (!has) ctx.addIssue({ code: 'custom', message: `expected at least one condition: ${BLOCK_CONDITIONS.join(', ')}` });
+}
+
+const blockSchema = z.object(blockShape).strict().superRefine(requireCondition);
+export type RawMatchBlock = z.output<typeof blockSchema>;
+
+/** The top block also takes maxAge, which only makes sense once per topic. */
+const topMatchSchema = z
+  .object({ ...blockShape, maxAge: duration('duration').optional() })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.maxAge === undefined) requireCondition(b, ctx);
+  });
 
 const topicSchema = z
   .object({
@@ -61,9 +114,14 @@ const topicSchema = z
     description: z.string().optional(),
     /** Match "Turkiye" and "Türkiye" alike (default), or only exactly as written. */
     diacriticSensitive: z.boolean().default(false),
-    match: matchSchema,
+    match: topMatchSchema.optional(),
+    /** Other topics whose items this one also carries. */
+    include: z.array(slug).default([]),
+    /** Require ?token= or "Authorization: Bearer" with this value; a wrong one is a 404. */
+    token: z.string().min(8, 'expected a token of at least 8 characters').optional(),
   })
-  .strict();
+  .strict()
+  .refine((t) => t.match !== undefined || t.include.length > 0, { message: 'expected "match", "include" or both' });
 
 const sourceSchema = z
   .object({
@@ -126,9 +184,13 @@ export const configSchema = z
         defaultLimit: z.number().int().min(1).max(1000).default(50),
         /** The largest ?limit= honoured. */
         maxLimit: z.number().int().min(1).max(1000).default(200),
+        /** A WebSub hub to ping when a topic gains items; advertised as rel="hub". */
+        hub: httpUrl.optional(),
       })
       .strict()
       .prefault({}),
+    /** Reload this file when it changes (SIGHUP always reloads). */
+    watch: z.boolean().default(false),
     sources: z.array(sourceSchema).default([]),
     topics: z.array(topicSchema).default([]),
   })
@@ -146,25 +208,64 @@ export const configSchema = z
         });
       } else seen.set(id, i);
     });
-    const slugs = new Set<string>();
+    const slugs = new Set(cfg.topics.map((t) => t.slug));
+    const tags = new Set(cfg.sources.flatMap((s) => s.tags));
+    const firstSlug = new Map<string, number>();
     cfg.topics.forEach((t, i) => {
-      if (slugs.has(t.slug)) ctx.addIssue({ code: 'custom', path: ['topics', i, 'slug'], message: `duplicate topic slug "${t.slug}"` });
-      slugs.add(t.slug);
-      t.match.sources.forEach((sid, j) => {
-        if (!seen.has(sid)) {
-          ctx.addIssue({ code: 'custom', path: ['topics', i, 'match', 'sources', j], message: `unknown source id "${sid}"` });
-        }
+      const first = firstSlug.get(t.slug);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['topics', i, 'slug'], message: `duplicate topic slug "${t.slug}" (also topics[${first}])` });
+      else firstSlug.set(t.slug, i);
+      t.include.forEach((inc, j) => {
+        if (!slugs.has(inc)) ctx.addIssue({ code: 'custom', path: ['topics', i, 'include', j], message: `unknown topic "${inc}"` });
       });
-      const m = t.match;
-      if (m.any.length + m.all.length + m.categories.length + m.sources.length === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['topics', i, 'match'],
-          message: 'expected at least one of "any", "all", "categories" or "sources"',
+      if (t.match) {
+        walkBlocks(t.match, ['topics', i, 'match'], (b, at) => {
+          b.sources.forEach((sid, j) => {
+            if (!seen.has(sid)) ctx.addIssue({ code: 'custom', path: [...at, 'sources', j], message: `unknown source id "${sid}"` });
+          });
+          b.sourceTags.forEach((tag, j) => {
+            if (!tags.has(tag)) ctx.addIssue({ code: 'custom', path: [...at, 'sourceTags', j], message: `no source has the tag "${tag}"` });
+          });
         });
       }
     });
+    const cycle = includeCycle(cfg.topics);
+    if (cycle) {
+      ctx.addIssue({ code: 'custom', path: ['topics', cycle.index, 'include'], message: `topics include each other in a cycle: ${cycle.path.join(' → ')}` });
+    }
   });
+
+function walkBlocks(b: RawMatchBlock, at: (string | number)[], visit: (b: RawMatchBlock, at: (string | number)[]) => void): void {
+  visit(b, at);
+  b.anyOf.forEach((c, i) => walkBlocks(c, [...at, 'anyOf', i], visit));
+  b.allOf.forEach((c, i) => walkBlocks(c, [...at, 'allOf', i], visit));
+  if (b.not) walkBlocks(b.not, [...at, 'not'], visit);
+}
+
+/** The first include cycle (a → b → a), if any, found by depth-first search. */
+function includeCycle(topics: readonly { slug: string; include: readonly string[] }[]): { index: number; path: string[] } | null {
+  const bySlug = new Map(topics.map((t, i) => [t.slug, { t, i }]));
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (slug: string): string[] | null => {
+    if (state.get(slug) === 'done') return null;
+    if (state.get(slug) === 'open') return [...stack.slice(stack.indexOf(slug)), slug];
+    state.set(slug, 'open');
+    stack.push(slug);
+    for (const inc of bySlug.get(slug)?.t.include ?? []) {
+      const found = visit(inc);
+      if (found) return found;
+    }
+    stack.pop();
+    state.set(slug, 'done');
+    return null;
+  };
+  for (const t of topics) {
+    const path = visit(t.slug);
+    if (path) return { index: bySlug.get(path[0]!)!.i, path };
+  }
+  return null;
+}
 
 export type RawConfig = z.output<typeof configSchema>;
 

@@ -5,6 +5,8 @@ export interface StoredItem {
   readonly id: number;
   readonly sourceId: string;
   readonly sourceName: string;
+  /** The feed the item came from (where a 301 moved it, if it moved): the published <source>. */
+  readonly sourceFeedUrl: string | null;
   readonly guid: string | null;
   readonly url: string | null;
   readonly title: string;

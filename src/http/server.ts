@@ -1,6 +1,10 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import type { FeedPublisher } from '../publish/service';
+import compress from '@fastify/compress';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { decodeCursor } from '../publish/cursor';
+import { renderIndexPage, INDEX_CSP } from '../publish/index-page';
+import { renderOpml } from '../publish/opml';
 import type { FeedFormatOut } from '../publish/render';
+import type { FeedPublisher, FeedScope, RenderedFeed } from '../publish/service';
 import type { Store } from '../store';
 import type { Logger } from '../shared/logger';
 import { createMetrics } from './metrics';
@@ -11,9 +15,12 @@ export interface HttpDeps {
   readonly logger: Logger;
   /** Cache-Control max-age for feeds, from the poll tick. */
   readonly maxAgeSeconds: number;
+  /** Shown in the index page's footer. */
+  readonly generator?: string;
 }
 
 const FEED_FILE = /^([a-z0-9][a-z0-9_-]*)\.(rss|atom|json)$/;
+type Query = Record<string, string | undefined>;
 
 /** Routes parse input and delegate; every query is in the store, every feed in the publisher. */
 export function buildServer(deps: HttpDeps): FastifyInstance {
@@ -23,6 +30,31 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
+  // br and gzip for feeds, OPML and the page; application/feed+json is not in mime-db's compressible list, hence customTypes.
+  void app.register(compress, {
+    encodings: ['br', 'gzip'],
+    threshold: 1024,
+    customTypes: /^(text\/|application\/(rss\+xml|atom\+xml|feed\+json|json|xml))/,
+  });
+  // Routes go in a plugin registered after compress: it sets itself up per route (onRoute), so earlier routes would miss it.
+  void app.register(async (app) => routes(app, deps));
+  app.setNotFoundHandler((req, reply) => notFound(reply, `nothing at ${req.method} ${req.url}`));
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    return reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message });
+  });
+  return app;
+}
+
+function routes(app: FastifyInstance, deps: HttpDeps): void {
+  // A gzip or br body is another representation, so it needs another strong ETag (RFC 9110 §8.8.3).
+  // This onRoute hook runs after compress's, so its onSend runs after compression has set Content-Encoding.
+  app.addHook('onRoute', (route) => {
+    const hooks = route.onSend === undefined ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend];
+    route.onSend = [...hooks, tagEncoding];
+  });
+
   app.get('/healthz', async (_req, reply) => {
     await deps.store.topicVersion(null).catch(() => {
       throw Object.assign(new Error('database unreachable'), { statusCode: 503 });
@@ -30,24 +62,57 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     return reply.send({ status: 'ok' });
   });
 
-  app.get<{ Params: { file: string }; Querystring: Record<string, string | undefined> }>('/topics/:file', async (req, reply) => {
-    const m = FEED_FILE.exec(req.params.file);
-    if (!m) return notFound(reply, `no feed at ${req.url}: expected /topics/{slug}.rss, .atom or .json`);
-    const [, slug, ext] = m as unknown as [string, string, FeedFormatOut];
-    const limit = parseLimit(req.query.limit);
-    if (limit === 'bad') return badRequest(reply, 'limit must be a positive whole number');
-    const feed = await deps.publisher.topicFeed(slug, ext, limit);
-    if (!feed) return notFound(reply, `unknown topic "${slug}"`);
-    reply
-      .header('content-type', feed.contentType)
-      .header('etag', feed.etag)
-      .header('last-modified', feed.lastModified.toUTCString())
-      .header('cache-control', `public, max-age=${deps.maxAgeSeconds}`);
-    if (notModified(req.headers['if-none-match'], req.headers['if-modified-since'], feed.etag, feed.lastModified)) {
-      return reply.code(304).send();
-    }
-    return reply.send(feed.body);
+  const feedRoute = (scopeOf: (name: string) => FeedScope, what: string) =>
+    async (req: FastifyRequest<{ Params: { file: string }; Querystring: Query }>, reply: FastifyReply) => {
+      const m = FEED_FILE.exec(req.params.file);
+      if (!m) return notFound(reply, `no feed at ${req.url}: expected ${what}`);
+      const [, name, ext] = m as unknown as [string, string, FeedFormatOut];
+      const limit = parseLimit(req.query.limit);
+      if (limit === 'bad') return badRequest(reply, 'limit must be a positive whole number');
+      const before = req.query.before ? decodeCursor(req.query.before) : null;
+      const after = req.query.after ? decodeCursor(req.query.after) : null;
+      if ((req.query.before && !before) || (req.query.after && !after) || (before && after)) {
+        return badRequest(reply, 'before/after must be a cursor from a feed\'s paging link, and not both');
+      }
+      const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? null;
+      const token = req.query.token ?? bearer;
+      const scope = scopeOf(name);
+      const feed = await deps.publisher.feed({ scope, format: ext, limit, before, after, token, tokenInQuery: req.query.token !== undefined });
+      // A wrong or missing token reads exactly like an unknown topic, so topic names do not leak.
+      if (!feed) return notFound(reply, scope.kind === 'topic' ? `unknown topic "${name}"` : `unknown source "${name}"`);
+      return sendFeed(req, reply, feed, deps.maxAgeSeconds, scope.kind === 'topic' && deps.publisher.hub ? deps.publisher.hub : null, deps.publisher.feedUrls(scope)[ext]);
+    };
+
+  app.get('/topics/:file', feedRoute((slug) => ({ kind: 'topic', slug }), '/topics/{slug}.rss, .atom or .json'));
+  app.get('/sources/:file', feedRoute((id) => ({ kind: 'source', id }), '/sources/{id}.rss, .atom or .json'));
+  // /all.rss, /all.atom, /all.json: the same handler, with the file name as the only parameter.
+  const all = feedRoute(() => ({ kind: 'all' }), '/all.rss, /all.atom or /all.json');
+  app.get<{ Params: { file: string }; Querystring: Query }>('/:file(^all\\.(?:rss|atom|json)$)', all);
+
+  app.get('/opml', async (_req, reply) => {
+    const topics = deps.publisher.publicTopics();
+    const body = renderOpml(topics, (slug) => deps.publisher.feedUrls({ kind: 'topic', slug }).rss, `${deps.publisher.baseUrl}/`, new Date());
+    return reply.type('text/x-opml; charset=utf-8').header('cache-control', `public, max-age=${deps.maxAgeSeconds}`).send(body);
   });
+
+  app.get('/', async (_req, reply) => {
+    const [stats, sources] = await Promise.all([deps.store.topicStats(), deps.store.listSources()]);
+    const bySlug = new Map(stats.map((s) => [s.slug, s]));
+    const topics = deps.publisher.publicTopics().map((t) => {
+      const s = bySlug.get(t.slug);
+      return { slug: t.slug, title: t.title, description: t.description, count: s?.count ?? 0, latest: s?.latest ?? null, urls: deps.publisher.feedUrls({ kind: 'topic', slug: t.slug }) };
+    });
+    const html = renderIndexPage(topics, sources, deps.generator ?? 'Tidings', deps.publisher.baseUrl);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', INDEX_CSP)
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'no-cache')
+      .send(html);
+  });
+
+  const metrics = createMetrics(deps.store);
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
 
   app.get('/api/sources', async () => {
     const sources = await deps.store.listSources();
@@ -70,11 +135,11 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     });
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/api/items', async (req, reply) => {
+  app.get<{ Querystring: Query }>('/api/items', async (req, reply) => {
     const limit = parseLimit(req.query.limit);
     if (limit === 'bad') return badRequest(reply, 'limit must be a positive whole number');
     const topic = req.query.topic || null;
-    if (topic && !deps.publisher.hasTopic(topic)) return notFound(reply, `unknown topic "${topic}"`);
+    if (topic && !deps.publisher.allows(topic, req.query.token ?? null)) return notFound(reply, `unknown topic "${topic}"`);
     const items = await deps.store.listItems({ topic, sourceId: req.query.source || null, limit: deps.publisher.clampLimit(limit) });
     const topics = await deps.store.topicsOf(items.map((i) => i.id));
     return items.map((i) => ({
@@ -87,17 +152,33 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
       topics: topics.get(i.id) ?? [],
     }));
   });
+}
 
-  const metrics = createMetrics(deps.store);
-  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+function tagEncoding(_req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void {
+  const encoding = reply.getHeader('content-encoding');
+  const etag = reply.getHeader('etag');
+  if (typeof encoding === 'string' && typeof etag === 'string' && etag.endsWith('"') && !etag.endsWith(`-${encoding}"`)) {
+    reply.header('etag', `${etag.slice(0, -1)}-${encoding}"`);
+  }
+  done(null, payload);
+}
 
-  app.setNotFoundHandler((req, reply) => notFound(reply, `nothing at ${req.method} ${req.url}`));
-  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err }, 'request failed');
-    return reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message });
-  });
-  return app;
+function sendFeed(req: FastifyRequest, reply: FastifyReply, feed: RenderedFeed, maxAge: number, hub: string | null, self: string) {
+  reply
+    .header('content-type', feed.contentType)
+    .header('etag', feed.etag)
+    .header('last-modified', feed.lastModified.toUTCString())
+    .header('cache-control', `public, max-age=${maxAge}`)
+    .header('vary', 'Accept-Encoding, Authorization');
+  // WebSub discovery by header too (§4), for readers that do not parse the body.
+  if (hub) reply.header('link', `<${hub}>; rel="hub", <${self}>; rel="self"`);
+  const matched = notModified(req.headers['if-none-match'], req.headers['if-modified-since'], feed.etag, feed.lastModified);
+  if (matched) {
+    // A 304 repeats the validator the client holds (the encoded variant's, if that is what it has).
+    if (typeof matched === 'string') reply.header('etag', matched);
+    return reply.code(304).send();
+  }
+  return reply.send(feed.body);
 }
 
 function parseLimit(raw: string | undefined): number | undefined | 'bad' {
@@ -113,10 +194,18 @@ function badRequest(reply: FastifyReply, message: string) {
   return reply.code(400).type('application/json; charset=utf-8').send({ error: message });
 }
 
-/** RFC 9110 §13.2.2: If-None-Match wins; If-Modified-Since only without it. */
-function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, etag: string, lastModified: Date): boolean {
+/**
+ * RFC 9110 §13.2.2: If-None-Match wins; If-Modified-Since only without it.
+ * Returns the matching entity tag (which may be an encoded variant's, "…-gzip"), true, or false.
+ */
+function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, etag: string, lastModified: Date): string | boolean {
   if (ifNoneMatch !== undefined) {
-    return ifNoneMatch.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === etag);
+    for (const raw of ifNoneMatch.split(',')) {
+      const t = raw.trim().replace(/^W\//, '');
+      if (t === '*') return true;
+      if (t === etag || t.replace(/-(br|gzip)"$/, '"') === etag) return t;
+    }
+    return false;
   }
   if (ifModifiedSince) {
     const since = Date.parse(ifModifiedSince);

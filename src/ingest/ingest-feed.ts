@@ -66,13 +66,20 @@ export async function ingestFeed(deps: IngestDeps, task: FeedTask, signal?: Abor
     const matcher = deps.matcher();
     const items: ItemToSave[] = unique.map((it) => ({
       ...it,
-      topics: matcher.match({
-        sourceId: task.sourceId,
-        title: it.title,
-        summary: it.summary,
-        contentText: it.contentHtml ? stripTags(it.contentHtml) : null,
-        categories: it.categories,
-      }),
+      topics: matcher.match(
+        {
+          sourceId: task.sourceId,
+          sourceTags: task.sourceTags,
+          title: it.title,
+          summary: it.summary,
+          contentText: it.contentHtml ? stripTags(it.contentHtml) : null,
+          author: it.author,
+          categories: it.categories,
+          language: it.language,
+          publishedAt: it.publishedAt,
+        },
+        now,
+      ),
     }));
     const saved = await deps.store.saveItems(task.sourceId, task.feedId, items, resolveAgainstStored);
     const warning = feed.warnings.length > 0 ? feed.warnings.join('; ') : null;

@@ -1,20 +1,10 @@
-import { createHash } from 'node:crypto';
-import { Feed } from 'feed';
-import type { StoredItem } from '../domain/stored';
+import { renderAtom } from './atom';
+import { renderJsonFeed } from './json-feed';
+import type { FeedDocument, FeedFormatOut } from './model';
+import { renderRss } from './rss';
 
-export type FeedFormatOut = 'rss' | 'atom' | 'json';
-
-export interface FeedMeta {
-  readonly title: string;
-  readonly description: string | null;
-  /** Absolute URL of the HTML page for this feed. */
-  readonly homeUrl: string;
-  /** Absolute URL of this feed without extension: ".rss", ".atom", ".json" are appended. */
-  readonly selfBase: string;
-  readonly generator: string;
-  /** Newest change; the feed's <updated>. */
-  readonly updated: Date;
-}
+export type { FeedFormatOut } from './model';
+export { publishedGuid } from './model';
 
 export const CONTENT_TYPES: Record<FeedFormatOut, string> = {
   rss: 'application/rss+xml; charset=utf-8',
@@ -23,75 +13,19 @@ export const CONTENT_TYPES: Record<FeedFormatOut, string> = {
 };
 
 /**
- * An item's published id: derived from its source and its own identity, so
- * it stays the same across restarts, formats, re-ingests and a rebuilt
- * database (a row id would not).
+ * One model → RSS 2.0, Atom 1.0 or JSON Feed 1.1. Our own small writers, not
+ * the `feed` package: feed 5.0.0 has no Atom <source>, no extra Atom links
+ * (RFC 5005 paging), drops the RSS self link when a hub is set, drops an RSS
+ * author without an e-mail, guesses enclosure types from file extensions and
+ * writes JSON Feed 1.0 only.
  */
-export function publishedGuid(item: Pick<StoredItem, 'sourceId' | 'guid' | 'url' | 'title'>): string {
-  const basis = item.guid ?? item.url ?? item.title;
-  return `urn:tidings:${item.sourceId}:${createHash('sha256').update(basis).digest('hex').slice(0, 24)}`;
-}
-
-// XML 1.0 forbids these even as character references.
-const XML_ILLEGAL = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g;
-const clean = (s: string) => s.replace(XML_ILLEGAL, '');
-
-/** One model → RSS 2.0, Atom 1.0 or JSON Feed 1.1, built with `feed`. */
-export function renderFeed(format: FeedFormatOut, meta: FeedMeta, items: readonly StoredItem[]): string {
-  const feed = new Feed({
-    id: `${meta.selfBase}.atom`,
-    title: clean(meta.title),
-    description: clean(meta.description ?? meta.title),
-    link: meta.homeUrl,
-    updated: meta.updated,
-    generator: meta.generator,
-    copyright: 'Each item belongs to its publisher',
-    feedLinks: { rss: `${meta.selfBase}.rss`, atom: `${meta.selfBase}.atom`, json: `${meta.selfBase}.json` },
-  });
-  for (const it of items) {
-    const enclosure = it.enclosures[0];
-    feed.addItem({
-      title: clean(it.title),
-      id: publishedGuid(it),
-      guid: publishedGuid(it),
-      link: it.url ?? meta.homeUrl,
-      date: it.updatedAt && it.updatedAt > it.publishedAt ? it.updatedAt : it.publishedAt,
-      published: it.publishedAt,
-      description: clean(it.summary ?? ''),
-      ...(it.contentHtml ? { content: clean(it.contentHtml) } : {}),
-      author: [{ name: clean(it.author ? `${it.author} (${it.sourceName})` : it.sourceName) }],
-      category: [...it.categories.map((c) => ({ name: clean(c), term: clean(c) })), { name: clean(it.sourceName), domain: 'tidings:source', term: clean(it.sourceName), scheme: 'tidings:source' }],
-      ...(enclosure ? { enclosure: { url: enclosure.url, ...(enclosure.type ? { type: enclosure.type } : {}), ...(enclosure.length ? { length: enclosure.length } : {}) } } : {}),
-    });
-  }
+export function renderFeed(format: FeedFormatOut, doc: FeedDocument): string {
   switch (format) {
     case 'rss':
-      return feed.rss2();
+      return renderRss(doc);
     case 'atom':
-      return feed.atom1();
+      return renderAtom(doc);
     case 'json':
-      return toJsonFeed11(feed.json1(), items);
+      return renderJsonFeed(doc);
   }
-}
-
-/** `feed` writes JSON Feed 1.0; 1.1 renames author → authors and adds the version URL. */
-function toJsonFeed11(json: string, items: readonly StoredItem[]): string {
-  const doc = JSON.parse(json) as { version: string; author?: unknown; authors?: unknown; items: Record<string, unknown>[] };
-  doc.version = 'https://jsonfeed.org/version/1.1';
-  if (doc.author) {
-    doc.authors = [doc.author];
-    delete doc.author;
-  }
-  doc.items.forEach((entry, i) => {
-    const src = items[i];
-    if (entry.author) {
-      entry.authors = [entry.author];
-      delete entry.author;
-    }
-    if (src) {
-      entry._tidings = { source: { id: src.sourceId, name: src.sourceName } };
-      if (!entry.tags && src.categories.length > 0) entry.tags = [...src.categories];
-    }
-  });
-  return JSON.stringify(doc);
 }

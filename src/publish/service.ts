@@ -1,7 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { SourceSpec } from '../domain/source';
 import type { TopicSpec } from '../domain/topic';
-import type { Store } from '../store';
-import { CONTENT_TYPES, renderFeed, type FeedFormatOut } from './render';
+import type { Logger } from '../shared/logger';
+import type { PageCursor, Store } from '../store';
+import { encodeCursor } from './cursor';
+import { FORMATS, toEntry, type FeedDocument, type FeedFormatOut } from './model';
+import { CONTENT_TYPES, renderFeed } from './render';
 
 export interface RenderedFeed {
   readonly body: string;
@@ -16,68 +20,192 @@ export interface PublishOptions {
   readonly generator: string;
   readonly defaultLimit: number;
   readonly maxLimit: number;
+  readonly hub?: string | null;
+  readonly logger?: Logger;
+  /**
+   * How long a feed's version (count, newest change) is trusted before the
+   * database is asked again. Feeds change at most once per poll tick, so a
+   * second of staleness costs nothing and spares a query per request.
+   * @default 1000
+   */
+  readonly versionTtlMs?: number;
 }
 
+export type FeedScope = { readonly kind: 'topic'; readonly slug: string } | { readonly kind: 'source'; readonly id: string } | { readonly kind: 'all' };
+
+export interface FeedRequest {
+  readonly scope: FeedScope;
+  readonly format: FeedFormatOut;
+  readonly limit?: number | undefined;
+  readonly before?: PageCursor | null;
+  readonly after?: PageCursor | null;
+  /** The token the request presented (query or bearer). */
+  readonly token?: string | null;
+  /** The token came in the query string, so paging links carry it too. */
+  readonly tokenInQuery?: boolean;
+}
+
+const CACHE_MAX = 512;
+
 /**
- * Builds topic feeds from the materialized membership. A rendered feed is
- * kept until the topic changes (new item, edited item), so a poll of an
- * unchanged feed costs one small query and no rendering.
+ * Builds topic, source and whole-store feeds from the materialized
+ * membership. A rendered page is kept until its feed changes (new item,
+ * edited item, backfill), so polling an unchanged feed costs one small
+ * aggregate query and no rendering.
  */
 export class FeedPublisher {
   private readonly cache = new Map<string, { version: string; feed: RenderedFeed }>();
+  private readonly versions = new Map<string, { at: number; v: Promise<{ count: number; latest: Date | null; maxId: number | null }> }>();
+  private sources: ReadonlyMap<string, Pick<SourceSpec, 'id' | 'name'>> = new Map();
+  private readonly base: string;
 
   constructor(
     private readonly store: Store,
     private topics: ReadonlyMap<string, TopicSpec>,
     private readonly opts: PublishOptions,
-  ) {}
+  ) {
+    this.base = opts.baseUrl.replace(/\/+$/, '');
+  }
 
   setTopics(topics: ReadonlyMap<string, TopicSpec>): void {
     this.topics = topics;
     this.cache.clear();
+    this.versions.clear();
+  }
+
+  /** Forget remembered versions (tests, and after a backfill batch if exactness matters). */
+  invalidate(): void {
+    this.versions.clear();
+  }
+
+  private version(topic: string | null, sourceId: string | null) {
+    const key = `${topic ?? ''}|${sourceId ?? ''}`;
+    const ttl = this.opts.versionTtlMs ?? 1000;
+    const now = Date.now();
+    const hit = this.versions.get(key);
+    if (hit && now - hit.at < ttl) return hit.v;
+    const v = this.store.topicVersion(topic, sourceId);
+    // Concurrent requests share one query; a failed one is not remembered.
+    this.versions.set(key, { at: now, v });
+    v.catch(() => this.versions.delete(key));
+    return v;
+  }
+
+  setSources(sources: readonly Pick<SourceSpec, 'id' | 'name'>[]): void {
+    this.sources = new Map(sources.map((s) => [s.id, s]));
+    this.cache.clear();
+  }
+
+  get baseUrl(): string {
+    return this.base;
+  }
+
+  get hub(): string | null {
+    return this.opts.hub ?? null;
   }
 
   hasTopic(slug: string): boolean {
     return this.topics.has(slug);
   }
 
+  /** Topics anyone may see (no token): the index page and /opml list only these. */
+  publicTopics(): TopicSpec[] {
+    return [...this.topics.values()].filter((t) => t.token === null);
+  }
+
+  /** A topic's feed URL per format, with the token in the query when asked. */
+  feedUrls(scope: FeedScope, query: Record<string, string> = {}): Record<FeedFormatOut, string> {
+    const path = scope.kind === 'topic' ? `/topics/${scope.slug}` : scope.kind === 'source' ? `/sources/${scope.id}` : '/all';
+    const qs = new URLSearchParams(query).toString();
+    return Object.fromEntries(FORMATS.map((f) => [f, `${this.base}${path}.${f}${qs ? `?${qs}` : ''}`])) as Record<FeedFormatOut, string>;
+  }
+
   clampLimit(limit: number | undefined): number {
     return Math.max(1, Math.min(limit ?? this.opts.defaultLimit, this.opts.maxLimit));
   }
 
-  /** Null when the topic does not exist. */
-  async topicFeed(slug: string, format: FeedFormatOut, limit?: number): Promise<RenderedFeed | null> {
+  /** Does the presented token open this topic? Topics without a token are open. Constant-time compare. */
+  allows(slug: string, token: string | null | undefined): boolean {
     const topic = this.topics.get(slug);
-    if (!topic) return null;
-    const n = this.clampLimit(limit);
-    const v = await this.store.topicVersion(slug);
-    const version = `${v.count}:${v.maxId ?? 0}:${v.latest?.getTime() ?? 0}:${topic.title}`;
-    const key = `${slug}|${format}|${n}`;
+    if (!topic) return false;
+    if (topic.token === null) return true;
+    if (!token) return false;
+    const a = createHash('sha256').update(token).digest();
+    const b = createHash('sha256').update(topic.token).digest();
+    return timingSafeEqual(a, b);
+  }
+
+  /** Null when the feed does not exist, or the topic's token was not presented: both are a 404. */
+  async feed(req: FeedRequest): Promise<RenderedFeed | null> {
+    const scope = req.scope;
+    let title: string;
+    let description: string | null = null;
+    let since: Date | null = null;
+    if (scope.kind === 'topic') {
+      const topic = this.topics.get(scope.slug);
+      if (!topic || !this.allows(scope.slug, req.token)) return null;
+      title = topic.title;
+      description = topic.description;
+      const maxAge = topic.match?.maxAgeSeconds;
+      // Rounded to the minute so the render cache still hits between polls.
+      if (maxAge) since = new Date(Math.floor((Date.now() - maxAge * 1000) / 60_000) * 60_000);
+    } else if (scope.kind === 'source') {
+      const source = this.sources.get(scope.id);
+      if (!source) return null;
+      title = source.name;
+      description = `Every item from ${source.name}, one copy each`;
+    } else {
+      title = 'All items';
+      description = 'Every item Tidings has stored, newest first';
+    }
+    const limit = this.clampLimit(req.limit);
+    const topicSlug = scope.kind === 'topic' ? scope.slug : null;
+    const sourceId = scope.kind === 'source' ? scope.id : null;
+    const v = await this.version(topicSlug, sourceId);
+    const cursorKey = req.before ? `b${encodeCursor(req.before)}` : req.after ? `a${encodeCursor(req.after)}` : '';
+    const key = `${JSON.stringify(scope)}|${req.format}|${limit}|${cursorKey}|${req.tokenInQuery ? 't' : ''}`;
+    const version = `${v.count}:${v.maxId ?? 0}:${v.latest?.getTime() ?? 0}:${since?.getTime() ?? 0}:${title}`;
     const hit = this.cache.get(key);
     if (hit && hit.version === version) return hit.feed;
 
-    const items = await this.store.listItems({ topic: slug, limit: n });
-    const base = this.opts.baseUrl.replace(/\/+$/, '');
+    const page = await this.store.listPage({ topic: topicSlug, sourceId, limit, before: req.before ?? null, after: req.after ?? null, since });
+    const query: Record<string, string> = {};
+    if (req.limit !== undefined) query.limit = String(limit);
+    if (req.tokenInQuery && req.token) query.token = req.token;
+    const homeUrl = `${this.base}/`;
+    const first = page.items[0];
+    const last = page.items[page.items.length - 1];
     const lastModified = v.latest ?? new Date(0);
-    const body = renderFeed(
-      format,
-      {
-        title: topic.title,
-        description: topic.description,
-        homeUrl: `${base}/`,
-        selfBase: `${base}/topics/${slug}`,
-        generator: this.opts.generator,
-        updated: lastModified,
+    const doc: FeedDocument = {
+      title,
+      description,
+      homeUrl,
+      urls: this.feedUrls(scope, { ...query, ...(req.before ? { before: encodeCursor(req.before) } : req.after ? { after: encodeCursor(req.after) } : {}) }),
+      generator: { name: 'Tidings', version: this.opts.generator.replace(/^Tidings\s*/, ''), uri: 'https://github.com/tidings-aggregator/tidings' },
+      updated: lastModified,
+      hub: scope.kind === 'topic' && this.opts.hub ? this.opts.hub : null,
+      paging: {
+        current: this.feedUrls(scope, query),
+        older: page.hasOlder && last ? this.feedUrls(scope, { ...query, before: encodeCursor({ publishedAt: last.publishedAt, id: last.id }) }) : null,
+        newer: page.hasNewer && first ? this.feedUrls(scope, { ...query, after: encodeCursor({ publishedAt: first.publishedAt, id: first.id }) }) : null,
+        isArchive: !!(req.before || req.after),
       },
-      items,
-    );
+      entries: page.items.map((it) => toEntry(it, homeUrl)),
+    };
+    const body = renderFeed(req.format, doc);
     const feed: RenderedFeed = {
       body,
-      contentType: CONTENT_TYPES[format],
+      contentType: CONTENT_TYPES[req.format],
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
       lastModified,
     };
+    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, { version, feed });
     return feed;
+  }
+
+  /** Back-compat: the first page of a topic feed. */
+  topicFeed(slug: string, format: FeedFormatOut, limit?: number, token?: string | null): Promise<RenderedFeed | null> {
+    return this.feed({ scope: { kind: 'topic', slug }, format, limit, token: token ?? null });
   }
 }

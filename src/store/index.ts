@@ -1,16 +1,17 @@
 import type { FeedTask, SourceSpec } from '../domain/source';
 import type { StoredItem } from '../domain/stored';
 import type { Resolution, StoredCandidate } from '../dedup/publisher';
-import { dropTopicsExcept, itemsAfter, replaceMemberships, type ItemForMatching } from './backfill';
+import { applyBackfillBatch, finishBackfill, itemsAfter, membershipsOf, type ItemForMatching, type Membership } from './backfill';
 import { claimFeeds, recordFetch, releaseLeases, type ClaimOptions, type FetchOutcome } from './feeds';
 import { saveItems, type ItemToSave, type SaveResult } from './items';
 import { migrate } from './migrate';
 import { openDb, type Db, type OpenOptions } from './open';
-import { listItems, topicsOf, topicVersion, type ItemQuery } from './read';
+import { listItems, listPage, topicsOf, topicVersion, type FeedPage, type ItemQuery } from './read';
 import { listSourceStatus, syncSources, type SourceStatus } from './sources';
-import { syncTopics, type TopicRecord } from './topics';
+import { dropTopicsExcept, syncTopics, topicStats, type BackfillJob, type TopicRecord } from './topics';
 
-export type { FetchOutcome, ItemForMatching, ItemQuery, ItemToSave, SaveResult, SourceStatus, TopicRecord };
+export type { BackfillJob, FetchOutcome, ItemForMatching, ItemQuery, ItemToSave, Membership, SaveResult, SourceStatus, TopicRecord };
+export type { FeedPage, PageCursor } from './read';
 export type { Db, OpenOptions };
 export { startPglite } from './open';
 
@@ -34,12 +35,17 @@ export class Store {
     return this.db.kysely.transaction().execute((trx) => syncSources(trx, specs));
   }
 
-  syncTopics(topics: readonly TopicRecord[]): Promise<string[]> {
+  /** Writes the configured topics; returns the backfills due. */
+  syncTopics(topics: readonly TopicRecord[]): Promise<BackfillJob[]> {
     return this.db.kysely.transaction().execute(async (trx) => {
-      const changed = await syncTopics(trx, topics);
+      const jobs = await syncTopics(trx, topics);
       await dropTopicsExcept(trx, topics.map((t) => t.slug));
-      return changed;
+      return jobs;
     });
+  }
+
+  topicStats() {
+    return topicStats(this.db.kysely);
   }
 
   claimFeeds(o: ClaimOptions): Promise<FeedTask[]> {
@@ -67,28 +73,37 @@ export class Store {
     return listItems(this.db.kysely, q);
   }
 
+  listPage(q: ItemQuery): Promise<FeedPage> {
+    return listPage(this.db.kysely, q);
+  }
+
   topicsOf(itemIds: readonly number[]): Promise<Map<number, string[]>> {
     return topicsOf(this.db.kysely, itemIds);
   }
 
-  topicVersion(topic: string | null) {
-    return topicVersion(this.db.kysely, topic);
+  topicVersion(topic: string | null, sourceId: string | null = null) {
+    return topicVersion(this.db.kysely, topic, sourceId);
   }
 
   listSources(): Promise<SourceStatus[]> {
     return listSourceStatus(this.db.kysely);
   }
 
-  itemsAfter(afterId: number, limit: number): Promise<ItemForMatching[]> {
-    return itemsAfter(this.db.kysely, afterId, limit);
+  itemsAfter(afterId: number, limit: number, since: Date | null = null): Promise<ItemForMatching[]> {
+    return itemsAfter(this.db.kysely, afterId, limit, since);
   }
 
-  replaceMemberships(
-    slugs: readonly string[],
-    itemIds: readonly number[],
-    members: readonly { topicSlug: string; itemId: number; publishedAt: Date }[],
-  ): Promise<void> {
-    return this.db.kysely.transaction().execute((trx) => replaceMemberships(trx, slugs, itemIds, members));
+  membershipsOf(slugs: readonly string[], itemIds: readonly number[]) {
+    return membershipsOf(this.db.kysely, slugs, itemIds);
+  }
+
+  /** One backfill batch in one transaction, so serving never waits long. */
+  applyBackfillBatch(slugs: readonly string[], itemIds: readonly number[], members: readonly Membership[], cursor: number) {
+    return this.db.kysely.transaction().execute((trx) => applyBackfillBatch(trx, slugs, itemIds, members, cursor));
+  }
+
+  finishBackfill(slug: string, ruleHash: string): Promise<void> {
+    return finishBackfill(this.db.kysely, slug, ruleHash);
   }
 
   close(): Promise<void> {

@@ -64,6 +64,9 @@ export interface TopicsTable {
   title: string;
   ruleHash: string;
   updatedAt: Generated<Date>;
+  membersHash: string | null;
+  backfillCursor: number | null;
+  changedAt: Generated<Date>;
 }
 
 export interface ItemTopicsTable {

@@ -5,11 +5,15 @@
  * marks removed (Türkiye = Turkiye, سوريا with or without harakat).
  */
 export function foldText(text: string, diacriticSensitive = false): string {
+  // Plain ASCII is already NFKC and has no marks or Arabic: lower case is all it needs.
+  if (ASCII.test(text)) return text.toLowerCase();
   let s = text.normalize('NFKC').replace(/[İIı]/g, 'i').toLowerCase();
   s = foldArabic(s);
   if (!diacriticSensitive) s = s.normalize('NFD').replace(/\p{M}+/gu, '');
   return s.normalize('NFC');
 }
+
+const ASCII = /^[\x00-\x7F]*$/;
 
 // Alef variants → bare alef, ta marbuta → ha, alef maqsura → ya, tatweel and harakat removed.
 const ARABIC_ALEF = /[\u0622\u0623\u0625\u0671\u0672\u0673]/g;

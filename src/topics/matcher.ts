@@ -1,157 +1,234 @@
 import { createHash } from 'node:crypto';
-import type { MatchableItem, TopicSpec } from '../domain/topic';
-import { foldText, tokenize } from './fold';
+import { RE2JS } from 're2js';
+import { DEFAULT_MATCH_FIELDS, type MatchField, type MatchRule, type MatchableItem, type TopicSpec } from '../domain/topic';
+import { TermIndex } from './term-index';
 
 /**
- * Compiles every topic's terms into one index, so matching an item against
- * all topics is one pass over its tokens, not one pass per keyword.
- *
- * A term is a word or phrase; a trailing "*" makes its last word a prefix
- * ("Турци*" matches Турция, Турции). Words match whole: "Turk" does not
- * match "Turkmenistan".
+ * Compiles every topic's rule into one term index plus a small boolean tree
+ * per topic. Matching an item scans each of its fields once (per folding
+ * mode) against the shared index, then evaluates the trees on the set of
+ * terms found: the cost grows with the item's length, not with the number of
+ * keywords. Regexes run on RE2 (linear time), one pass per pattern.
  */
-interface Term {
-  readonly id: number;
-  readonly tokens: readonly string[];
-  readonly prefix: boolean;
-}
 
-interface TermIndex {
-  readonly exact: Map<string, Term[]>;
-  readonly prefix: Map<string, Term[]>;
-  readonly prefixLengths: readonly number[];
-}
+const FIELD_BIT: Record<MatchField, number> = { title: 1, summary: 2, content: 4, categories: 8, author: 16 };
+const CATEGORY_BIT = 32; // `categories:` conditions look at categories only, apart from the `fields` mask.
+
+type Node =
+  | { readonly k: 'and' | 'or'; readonly c: readonly Node[] }
+  | { readonly k: 'not'; readonly c: Node }
+  | { readonly k: 'term'; readonly id: number; readonly mask: number }
+  | { readonly k: 'regex'; readonly re: RE2JS; readonly fields: readonly MatchField[] }
+  | { readonly k: 'source' | 'tag' | 'lang'; readonly set: ReadonlySet<string> }
+  | { readonly k: 'age'; readonly ms: number }
+  | { readonly k: 'topic'; readonly slug: string }
+  | { readonly k: 'true' | 'false' };
 
 interface CompiledTopic {
   readonly slug: string;
-  readonly sensitive: boolean;
-  readonly any: readonly number[];
-  readonly all: readonly number[];
-  readonly none: readonly number[];
-  readonly categories: readonly number[];
-  readonly sources: ReadonlySet<string>;
+  readonly node: Node;
+}
+
+interface Ctx {
+  readonly item: MatchableItem;
+  readonly found: Map<number, number>;
+  readonly now: number;
+  readonly memo: Map<string, boolean>;
+  readonly raw: Partial<Record<MatchField, string>>;
 }
 
 export class TopicMatcher {
-  private readonly topics: CompiledTopic[] = [];
-  private readonly indexes: { insensitive: TermIndex; sensitive: TermIndex };
-  private readonly terms: Term[] = [];
-  private readonly termIds = new Map<string, number>();
-  private readonly hasSensitive: boolean;
+  private readonly topics = new Map<string, CompiledTopic>();
+  private readonly order: string[] = [];
+  /** Topics that can only hold when one of their trigger terms is in the item, by term id. */
+  private readonly byTrigger = new Map<number, Set<string>>();
+  /** Topics with no trigger (a source rule, a regex, an include): evaluated for every item. */
+  private readonly always = new Set<string>();
+  private nextTermId = 0;
+  private readonly insensitive = new TermIndex(false, () => this.nextTermId++);
+  private readonly sensitive = new TermIndex(true, () => this.nextTermId++);
+  /** slug → hash of the compiled rule (including included topics' rules). */
   readonly ruleHashes: ReadonlyMap<string, string>;
 
   constructor(specs: readonly TopicSpec[]) {
-    const hashes = new Map<string, string>();
-    const insensitive: Term[] = [];
-    const sensitive: Term[] = [];
     for (const spec of specs) {
-      const add = (t: string) => this.term(t, spec.diacriticSensitive, spec.diacriticSensitive ? sensitive : insensitive);
-      this.topics.push({
-        slug: spec.slug,
-        sensitive: spec.diacriticSensitive,
-        any: spec.match.any.map(add).filter(isId),
-        all: spec.match.all.map(add).filter(isId),
-        none: spec.match.none.map(add).filter(isId),
-        categories: spec.match.categories.map(add).filter(isId),
-        sources: new Set(spec.match.sources),
+      const index = spec.diacriticSensitive ? this.sensitive : this.insensitive;
+      const own = spec.match ? this.block(spec.match, DEFAULT_MATCH_FIELDS, index) : ({ k: 'false' } as const);
+      const withAge: Node = spec.match?.maxAgeSeconds ? { k: 'and', c: [{ k: 'age', ms: spec.match.maxAgeSeconds * 1000 }, own] } : own;
+      const node: Node = spec.include.length > 0 ? { k: 'or', c: [withAge, ...spec.include.map((slug) => ({ k: 'topic', slug }) as const)] } : withAge;
+      this.topics.set(spec.slug, { slug: spec.slug, node });
+      this.order.push(spec.slug);
+      const ids = triggers(node);
+      if (ids === null) this.always.add(spec.slug);
+      else for (const id of ids) (this.byTrigger.get(id) ?? this.byTrigger.set(id, new Set()).get(id)!).add(spec.slug);
+    }
+    this.ruleHashes = ruleHashes(specs);
+  }
+
+  get slugs(): readonly string[] {
+    return this.order;
+  }
+
+  /** The slugs of every topic the item belongs to (`now` decides maxAge). */
+  match(item: MatchableItem, now: Date = new Date()): string[] {
+    const found = new Map<number, number>();
+    for (const index of [this.insensitive, this.sensitive]) {
+      if (index.size === 0) continue;
+      index.scan(item.title, FIELD_BIT.title, found);
+      if (item.summary) index.scan(item.summary, FIELD_BIT.summary, found);
+      if (item.contentText) index.scan(item.contentText, FIELD_BIT.content, found);
+      if (item.author) index.scan(item.author, FIELD_BIT.author, found);
+      // Each category on its own, so a phrase never spans two of them.
+      for (const c of item.categories) index.scan(c, FIELD_BIT.categories | CATEGORY_BIT, found);
+    }
+    const ctx: Ctx = { item, found, now: now.getTime(), memo: new Map(), raw: {} };
+    // Only topics that one of the found terms can trigger are evaluated, so the cost follows the item, not the topic count.
+    const candidates = new Set(this.always);
+    for (const id of found.keys()) for (const slug of this.byTrigger.get(id) ?? []) candidates.add(slug);
+    return this.order.filter((slug) => candidates.has(slug) && this.topicHolds(slug, ctx));
+  }
+
+  private topicHolds(slug: string, ctx: Ctx): boolean {
+    const memo = ctx.memo.get(slug);
+    if (memo !== undefined) return memo;
+    const t = this.topics.get(slug);
+    // The config refuses unknown includes and cycles; a defensive false keeps a bad call from recursing.
+    ctx.memo.set(slug, false);
+    const result = t ? evaluate(t.node, ctx, (s) => this.topicHolds(s, ctx)) : false;
+    ctx.memo.set(slug, result);
+    return result;
+  }
+
+  private block(rule: MatchRule, inherited: readonly MatchField[], index: TermIndex): Node {
+    const fields = rule.fields ?? inherited;
+    const mask = fields.reduce((m, f) => m | FIELD_BIT[f], 0);
+    const term = (t: string): Node => {
+      const id = index.add(t);
+      return id === null ? { k: 'false' } : { k: 'term', id, mask };
+    };
+    const parts: Node[] = [];
+    if (rule.any.length > 0) parts.push({ k: 'or', c: rule.any.map(term) });
+    for (const t of rule.all) parts.push(term(t));
+    if (rule.none.length > 0) parts.push({ k: 'not', c: { k: 'or', c: rule.none.map(term) } });
+    if (rule.regex.length > 0) {
+      parts.push({ k: 'or', c: rule.regex.map((p) => ({ k: 'regex', re: RE2JS.compile(p, RE2JS.CASE_INSENSITIVE), fields }) as const) });
+    }
+    if (rule.categories.length > 0) {
+      parts.push({
+        k: 'or',
+        c: rule.categories.map((t): Node => {
+          const id = index.add(t);
+          return id === null ? { k: 'false' } : { k: 'term', id, mask: CATEGORY_BIT };
+        }),
       });
-      hashes.set(spec.slug, ruleHash(spec));
     }
-    this.indexes = { insensitive: buildIndex(insensitive), sensitive: buildIndex(sensitive) };
-    this.hasSensitive = sensitive.length > 0;
-    this.ruleHashes = hashes;
+    if (rule.sources.length > 0) parts.push({ k: 'source', set: new Set(rule.sources) });
+    if (rule.sourceTags.length > 0) parts.push({ k: 'tag', set: new Set(rule.sourceTags) });
+    if (rule.languages.length > 0) parts.push({ k: 'lang', set: new Set(rule.languages.map((l) => l.toLowerCase())) });
+    if (rule.anyOf.length > 0) parts.push({ k: 'or', c: rule.anyOf.map((b) => this.block(b, fields, index)) });
+    for (const b of rule.allOf) parts.push(this.block(b, fields, index));
+    if (rule.not) parts.push({ k: 'not', c: this.block(rule.not, fields, index) });
+    return parts.length === 0 ? { k: 'true' } : parts.length === 1 ? parts[0]! : { k: 'and', c: parts };
   }
+}
 
-  /** The slugs of every topic the item belongs to. */
-  match(item: MatchableItem): string[] {
-    // Each field (and each category) is scanned on its own, so a phrase never spans two.
-    const texts = [item.title, item.summary ?? '', item.contentText ?? ''];
-    const found = { insensitive: new Set<number>(), sensitive: new Set<number>() };
-    const inCategories = { insensitive: new Set<number>(), sensitive: new Set<number>() };
-    for (const mode of this.hasSensitive ? (['insensitive', 'sensitive'] as const) : (['insensitive'] as const)) {
-      const sensitiveMode = mode === 'sensitive';
-      for (const c of item.categories) scan(tokenize(foldText(c, sensitiveMode)), this.indexes[mode], inCategories[mode]);
-      for (const id of inCategories[mode]) found[mode].add(id);
-      for (const t of texts) if (t) scan(tokenize(foldText(t, sensitiveMode)), this.indexes[mode], found[mode]);
+/**
+ * Term ids of which at least one must be found for the node to hold, or
+ * null when the node can hold without any (a not, a source rule, a regex).
+ * Field masks are ignored: a trigger only narrows which topics are evaluated.
+ */
+function triggers(n: Node): Set<number> | null {
+  switch (n.k) {
+    case 'term':
+      return new Set([n.id]);
+    case 'false':
+      return new Set();
+    case 'and': {
+      let best: Set<number> | null = null;
+      for (const c of n.c) {
+        const t = triggers(c);
+        if (t && (!best || t.size < best.size)) best = t;
+      }
+      return best;
     }
-    const out: string[] = [];
-    for (const t of this.topics) {
-      const f = t.sensitive ? found.sensitive : found.insensitive;
-      const c = t.sensitive ? inCategories.sensitive : inCategories.insensitive;
-      if (t.sources.size > 0 && !t.sources.has(item.sourceId)) continue;
-      if (t.any.length > 0 && !t.any.some((id) => f.has(id))) continue;
-      if (!t.all.every((id) => f.has(id))) continue;
-      if (t.none.some((id) => f.has(id))) continue;
-      if (t.categories.length > 0 && !t.categories.some((id) => c.has(id))) continue;
-      out.push(t.slug);
+    case 'or': {
+      const all = new Set<number>();
+      for (const c of n.c) {
+        const t = triggers(c);
+        if (!t) return null;
+        for (const id of t) all.add(id);
+      }
+      return all;
     }
-    return out;
-  }
-
-  private term(raw: string, sensitive: boolean, bucket: Term[]): number | null {
-    const prefix = raw.trimEnd().endsWith('*');
-    const tokens = tokenize(foldText(raw.replace(/\*\s*$/, ''), sensitive));
-    if (tokens.length === 0) return null;
-    const key = `${sensitive ? 's' : 'i'}:${prefix ? '*' : ''}${tokens.join(' ')}`;
-    const existing = this.termIds.get(key);
-    if (existing !== undefined) return existing;
-    const term: Term = { id: this.terms.length, tokens, prefix };
-    this.terms.push(term);
-    this.termIds.set(key, term.id);
-    bucket.push(term);
-    return term.id;
+    default:
+      return null;
   }
 }
 
-function isId(v: number | null): v is number {
-  return v !== null;
-}
-
-function buildIndex(terms: readonly Term[]): TermIndex {
-  const exact = new Map<string, Term[]>();
-  const prefix = new Map<string, Term[]>();
-  const lengths = new Set<number>();
-  for (const t of terms) {
-    // A one-word prefix term is looked up by prefix; every other term by its exact first word.
-    const singlePrefix = t.prefix && t.tokens.length === 1;
-    const map = singlePrefix ? prefix : exact;
-    const first = t.tokens[0]!;
-    if (singlePrefix) lengths.add(first.length);
-    const list = map.get(first);
-    if (list) list.push(t);
-    else map.set(first, [t]);
-  }
-  return { exact, prefix, prefixLengths: [...lengths].sort((a, b) => a - b) };
-}
-
-function scan(tokens: readonly string[], index: TermIndex, found: Set<number>): void {
-  if (index.exact.size === 0 && index.prefix.size === 0) return;
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i]!;
-    const exact = index.exact.get(tok);
-    if (exact) for (const t of exact) if (!found.has(t.id) && followsAt(tokens, i, t)) found.add(t.id);
-    for (const len of index.prefixLengths) {
-      if (len > tok.length) break;
-      const byPrefix = index.prefix.get(len === tok.length ? tok : tok.slice(0, len));
-      if (byPrefix) for (const t of byPrefix) found.add(t.id);
+function evaluate(n: Node, ctx: Ctx, topic: (slug: string) => boolean): boolean {
+  switch (n.k) {
+    case 'and':
+      return n.c.every((c) => evaluate(c, ctx, topic));
+    case 'or':
+      return n.c.some((c) => evaluate(c, ctx, topic));
+    case 'not':
+      return !evaluate(n.c, ctx, topic);
+    case 'term':
+      return ((ctx.found.get(n.id) ?? 0) & n.mask) !== 0;
+    case 'regex':
+      return n.fields.some((f) => {
+        const text = rawField(ctx, f);
+        return text !== '' && n.re.matcher(text).find();
+      });
+    case 'source':
+      return n.set.has(ctx.item.sourceId);
+    case 'tag':
+      return ctx.item.sourceTags.some((t) => n.set.has(t));
+    case 'lang': {
+      const lang = ctx.item.language?.toLowerCase();
+      return !!lang && (n.set.has(lang) || n.set.has(lang.split(/[-_]/)[0]!));
     }
+    case 'age':
+      return ctx.now - ctx.item.publishedAt.getTime() <= n.ms;
+    case 'topic':
+      return topic(n.slug);
+    case 'true':
+      return true;
+    case 'false':
+      return false;
   }
 }
 
-/** Does term t (whose first word equals tokens[i]) continue at i+1…? */
-function followsAt(tokens: readonly string[], i: number, t: Term): boolean {
-  const n = t.tokens.length;
-  if (i + n > tokens.length) return false;
-  for (let k = 1; k < n; k++) {
-    const want = t.tokens[k]!;
-    const got = tokens[i + k]!;
-    const last = k === n - 1;
-    if (last && t.prefix ? !got.startsWith(want) : got !== want) return false;
-  }
-  return true;
+/** A field's text for regexes: NFKC, as written otherwise (patterns are case-insensitive). */
+function rawField(ctx: Ctx, f: MatchField): string {
+  const cached = ctx.raw[f];
+  if (cached !== undefined) return cached;
+  const it = ctx.item;
+  const text = (f === 'title' ? it.title : f === 'summary' ? it.summary : f === 'content' ? it.contentText : f === 'author' ? it.author : it.categories.join('\n')) ?? '';
+  const out = text.normalize('NFKC');
+  ctx.raw[f] = out;
+  return out;
 }
 
-/** Changes when a topic's rule changes, so its membership can be recomputed. */
-export function ruleHash(spec: TopicSpec): string {
-  return createHash('sha256').update(JSON.stringify({ m: spec.match, d: spec.diacriticSensitive })).digest('hex').slice(0, 16);
+/**
+ * A hash of each topic's rule, folded with the hashes of the topics it
+ * includes, so editing an included topic also recomputes the including one.
+ */
+function ruleHashes(specs: readonly TopicSpec[]): Map<string, string> {
+  const bySlug = new Map(specs.map((s) => [s.slug, s]));
+  const out = new Map<string, string>();
+  const hashOf = (slug: string, depth: number): string => {
+    const known = out.get(slug);
+    if (known) return known;
+    const spec = bySlug.get(slug);
+    if (!spec || depth > specs.length) return 'missing';
+    const h = createHash('sha256')
+      .update(JSON.stringify({ m: spec.match, d: spec.diacriticSensitive, i: spec.include.map((s) => [s, hashOf(s, depth + 1)]) }))
+      .digest('hex')
+      .slice(0, 16);
+    out.set(slug, h);
+    return h;
+  };
+  for (const s of specs) hashOf(s.slug, 0);
+  return out;
 }

@@ -79,7 +79,9 @@ describe('poll, then GET /topics/turkey.rss', () => {
     // The link readers get has no tracking parameters (the fragment stays).
     expect(idlib.link).toBe('http://news.example/2020/02/turkey-idlib.html#comments');
     const categories = (idlib.categories as unknown[]).map((c) => (typeof c === 'string' ? c : (c as { _: string })._));
-    expect(categories).toEqual(['Turkey', 'Russia', 'Idlib', 'Syria', 'Wire Daily']);
+    expect(categories).toEqual(['Turkey', 'Russia', 'Idlib', 'Syria']);
+    // The publisher is the item's <source>, not a made-up category.
+    expect(res.body).toMatch(/<source url="http:\/\/127\.0\.0\.1:\d+\/wire\/(world|turkey)\.xml">Wire Daily<\/source>/);
     // rss-parser reads <description> as `content` and the full HTML as `content:encoded`.
     const html = (idlib as unknown as Record<string, string>)['content:encoded']!;
     expect(html).toContain('<a href="http://news.example/tags/idlib" rel="noopener noreferrer">Idlib</a>');

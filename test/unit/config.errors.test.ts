@@ -68,7 +68,7 @@ topics:
     expect(p.map((x) => `${x.line} ${x.key}: ${x.message}`)).toEqual([
       '4 sources[1].id: duplicate source id "vestnik-kavkaza" (also sources[0])',
       '10 topics[0].match.sources[0]: unknown source id "nowhere"',
-      '13 topics[1].match: expected at least one of "any", "all", "categories" or "sources"',
+      '13 topics[1].match: expected at least one condition: any, all, none, regex, categories, sources, sourceTags, languages, anyOf, allOf, not',
     ]);
   });
 
@@ -112,7 +112,7 @@ topics:
   test('the example config is valid', () => {
     const cfg = loadConfigFile(path.join(__dirname, '..', '..', 'config', 'tidings.yaml'), {});
     expect(cfg.sources.length).toBeGreaterThanOrEqual(12);
-    expect(cfg.topics.map((t) => t.slug)).toEqual(['turkey', 'syria', 'russia']);
+    expect(cfg.topics.map((t) => t.slug)).toEqual(expect.arrayContaining(['turkey', 'syria', 'russia']));
   });
 });
 
@@ -143,6 +143,6 @@ describe('tidings check-config', () => {
   test('exits 0 on a valid file', async () => {
     const code = await main(['check-config', '--config', path.join(__dirname, '..', '..', 'config', 'tidings.yaml')]);
     expect(code).toBe(0);
-    expect(stdout.mock.calls.map((c) => String(c[0])).join('')).toMatch(/ok \(14 sources, 3 topics\)/);
+    expect(stdout.mock.calls.map((c) => String(c[0])).join('')).toMatch(/ok \(14 sources, \d+ topics\)/);
   });
 });

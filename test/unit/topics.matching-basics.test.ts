@@ -1,11 +1,18 @@
 import type { MatchableItem, TopicSpec } from '../../src/domain/topic';
 import { TopicMatcher } from '../../src/topics/matcher';
 
-function topic(slug: string, match: Partial<TopicSpec['match']>, diacriticSensitive = false): TopicSpec {
-  return { slug, title: slug, description: null, diacriticSensitive, match: { any: [], all: [], none: [], categories: [], sources: [], ...match } };
+type Match = NonNullable<TopicSpec['match']>;
+function topic(slug: string, match: Partial<Match>, diacriticSensitive = false): TopicSpec {
+  const empty: Match = {
+    any: [], all: [], none: [], regex: [], fields: null, categories: [], sources: [], sourceTags: [], languages: [], anyOf: [], allOf: [], not: null, maxAgeSeconds: null,
+  };
+  return { slug, title: slug, description: null, diacriticSensitive, include: [], token: null, match: { ...empty, ...match } };
 }
 function item(title: string, over: Partial<MatchableItem> = {}): MatchableItem {
-  return { sourceId: 'wire', title, summary: null, contentText: null, categories: [], ...over };
+  return {
+    sourceId: 'wire', sourceTags: [], title, summary: null, contentText: null, author: null, categories: [], language: null,
+    publishedAt: new Date(), ...over,
+  };
 }
 
 describe('topic matching', () => {

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import type { Enclosure } from '../domain/item';
+import type { StoredItem } from '../domain/stored';
+import { sanitizeContent } from '../normalize/sanitize';
+import { resolveUrl } from '../normalize/urls';
+
+/**
+ * The one model every output format is rendered from. A new per-item field
+ * (for example "also reported by") goes here once and into each renderer.
+ */
+export interface FeedDocument {
+  readonly title: string;
+  readonly description: string | null;
+  /** Absolute URL of the HTML page for this feed. */
+  readonly homeUrl: string;
+  /** Absolute URL of this document in each format (self links, alternates). */
+  readonly urls: Readonly<Record<FeedFormatOut, string>>;
+  readonly generator: { readonly name: string; readonly version: string; readonly uri: string };
+  /** Newest change: the feed's <updated>/<lastBuildDate>. */
+  readonly updated: Date;
+  /** WebSub hub advertised with rel="hub". */
+  readonly hub: string | null;
+  readonly paging: Paging;
+  readonly entries: readonly FeedEntry[];
+}
+
+/** RFC 5005 links, each given per format (the same page in RSS, Atom, JSON). */
+export interface Paging {
+  /** The subscription document (rel="current"/"first"). */
+  readonly current: Readonly<Record<FeedFormatOut, string>>;
+  /** The next older page (rel="next" and rel="prev-archive"). */
+  readonly older: Readonly<Record<FeedFormatOut, string>> | null;
+  /** The next newer page (rel="previous" and rel="next-archive"). */
+  readonly newer: Readonly<Record<FeedFormatOut, string>> | null;
+  /** This is a page behind the subscription document (RFC 5005 <fh:archive/>). */
+  readonly isArchive: boolean;
+}
+
+export interface FeedEntry {
+  /** Stable across restarts, formats, re-ingests and rebuilt databases. */
+  readonly id: string;
+  readonly url: string;
+  readonly title: string;
+  readonly summary: string | null;
+  /** Sanitized again on output. */
+  readonly contentHtml: string | null;
+  readonly author: string | null;
+  readonly categories: readonly string[];
+  readonly enclosures: readonly Enclosure[];
+  readonly published: Date;
+  readonly updated: Date;
+  readonly source: { readonly id: string; readonly name: string; readonly feedUrl: string | null };
+}
+
+export type FeedFormatOut = 'rss' | 'atom' | 'json';
+export const FORMATS: readonly FeedFormatOut[] = ['rss', 'atom', 'json'];
+
+/**
+ * An item's published id: derived from its source and its own identity, so
+ * it stays the same across restarts, formats, re-ingests and a rebuilt
+ * database (a row id would not).
+ */
+export function publishedGuid(item: Pick<StoredItem, 'sourceId' | 'guid' | 'url' | 'title'>): string {
+  const basis = item.guid ?? item.url ?? item.title;
+  return `urn:tidings:${item.sourceId}:${createHash('sha256').update(basis).digest('hex').slice(0, 24)}`;
+}
+
+export function toEntry(it: StoredItem, homeUrl: string): FeedEntry {
+  const url = resolveUrl(it.url) ?? homeUrl;
+  return {
+    id: publishedGuid(it),
+    url,
+    title: it.title,
+    summary: it.summary,
+    // Stored HTML was sanitized at ingest; sanitizing again on the way out guards against rows written by older code or by hand.
+    contentHtml: it.contentHtml ? sanitizeContent(it.contentHtml, { baseUrl: url }) : null,
+    author: it.author,
+    categories: it.categories,
+    enclosures: it.enclosures.filter((e) => resolveUrl(e.url) !== null),
+    published: it.publishedAt,
+    updated: it.updatedAt && it.updatedAt > it.publishedAt ? it.updatedAt : it.publishedAt,
+    source: { id: it.sourceId, name: it.sourceName, feedUrl: it.sourceFeedUrl },
+  };
+}
