@@ -101,7 +101,7 @@ export async function parseXmlFeed(xml: string): Promise<ParsedFeed> {
 
 function adaptItem(it: RawRecord, format: FeedFormat): RawItem {
   const rawTitle = list(it.rawTitle)[0];
-  const titleType = (attr(rawTitle, 'type') ?? attr(rawTitle, 'mode') ?? '').toLowerCase();
+  const titleType = (attr(rawTitle, 'type') ?? '').toLowerCase();
   const links = list(it.rawLinks);
   const atomish = format === 'atom' || links.some((l) => attr(l, 'href') !== null);
   const { link, enclosures: linkEnclosures } = atomish ? atomLinkParts(links) : { link: links.map(linkText).find((l) => l) ?? null, enclosures: [] };
@@ -120,7 +120,8 @@ function adaptItem(it: RawRecord, format: FeedFormat): RawItem {
     guid,
     link: nonEmpty(link),
     title: nonEmpty(textConstruct(rawTitle) ?? text(it.title)),
-    titleIsHtml: titleType === 'html' || titleType === 'xhtml' || titleType === 'escaped' || (titleType === '' && format !== 'atom'),
+    // Atom 1.0 says html/xhtml, Atom 0.3 a MIME type (text/html) or mode="escaped"; RSS titles are HTML in practice.
+    titleIsHtml: titleType.includes('html') || attr(rawTitle, 'mode') === 'escaped' || (titleType === '' && format !== 'atom'),
     summary: summary?.html ?? null,
     content: (content ?? summary)?.html ?? null,
     contentBase: (content ?? summary)?.base ?? null,
@@ -149,7 +150,10 @@ function htmlConstruct(node: XmlNode): string | null {
 function textConstruct(node: XmlNode): string | null {
   const value = text(node);
   if (value === null) return null;
-  if ((attr(node, 'mode') ?? '').toLowerCase() === 'base64') {
+  // Atom 0.3 mode="base64"; Atom 1.0 §4.1.3.3: any non-text, non-XML media type is base64.
+  const type = (attr(node, 'type') ?? '').toLowerCase();
+  const binaryType = type.includes('/') && !type.startsWith('text/') && !/[+/]xml$/.test(type) && type !== 'application/xhtml+xml';
+  if ((attr(node, 'mode') ?? '').toLowerCase() === 'base64' || binaryType) {
     const decoded = Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8');
     return decoded;
   }
