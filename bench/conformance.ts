@@ -43,6 +43,8 @@ interface Outcome {
   error?: string;
   feed?: { title: string | null; link: string | null };
   items?: NormalizedItem[];
+  /** Items the parse stage gave back (normalize later drops empty ones). */
+  parsedItems?: number;
   /** Every text and HTML string the path produced (for the sanitize check). */
   outputs?: string[];
 }
@@ -89,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
   const notBozo = feedparserFiles.map((f) => path.relative(corpus, f)).filter((rel) => !isBozo(rel) && hasTitleOrItem(rel));
   const readable = notBozo.filter((rel) => {
     const o = outcomes.get(rel)!;
-    return o.kind === 'ok' && (!!o.feed?.title || (o.items?.length ?? 0) > 0);
+    return o.kind === 'ok' && (!!o.feed?.title || (o.parsedItems ?? 0) > 0);
   });
   const uncaught = [...outcomes].filter(([, o]) => o.kind === 'uncaught');
   const classified = [...outcomes].filter(([, o]) => o.kind === 'classified');
@@ -208,7 +210,7 @@ async function runOne(fetcher: Fetcher, url: string, now: Date): Promise<Outcome
     const outputs = [info.title, ...items.flatMap((i) => [i.title, i.summary, i.contentHtml, i.author, ...i.categories])].filter(
       (s): s is string => typeof s === 'string',
     );
-    return { kind: 'ok', feed: { title: info.title, link: info.link }, items, outputs };
+    return { kind: 'ok', feed: { title: info.title, link: info.link }, items, parsedItems: feed.items.length, outputs };
   } catch (err) {
     if (err instanceof TidingsError) return { kind: 'classified', error: `${err.code}: ${err.message}` };
     return { kind: 'uncaught', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
@@ -237,7 +239,7 @@ function judge(e: Expectation, o: Outcome): { pass: boolean; got: unknown } {
   }
   const item = o.items?.[Number(m[2])];
   // We drop an item with nothing in it; when feedparser's value means nothing either, both say the same.
-  if (!item) return { pass: isEmptyMeaning(e.expected), got: `no item ${m[2]}` };
+  if (!item) return { pass: isEmptyMeaning(e.expected, rest === 'title'), got: `no item ${m[2]}` };
   const exp = e.expected;
   switch (true) {
     case rest === 'title':
@@ -315,8 +317,9 @@ function plain(s: string): string {
   return s.replace(/[\s\u00a0]+/g, ' ').trim();
 }
 
-function isEmptyMeaning(v: unknown): boolean {
-  return typeof v === 'string' && textOf(v) === '' && urlsOf(v).length === 0;
+/** Titles are plain text, so only their text counts; HTML fields also carry their URLs. */
+function isEmptyMeaning(v: unknown, textOnly: boolean): boolean {
+  return typeof v === 'string' && textOf(v) === '' && (textOnly || urlsOf(v).length === 0);
 }
 
 function textOf(html: string): string {

@@ -121,7 +121,7 @@ function adaptItem(it: RawRecord, format: FeedFormat): RawItem {
     link: nonEmpty(link),
     title: nonEmpty(textConstruct(rawTitle) ?? text(it.title)),
     // Atom 1.0 says html/xhtml, Atom 0.3 a MIME type (text/html) or mode="escaped"; RSS titles are HTML in practice.
-    titleIsHtml: titleType.includes('html') || attr(rawTitle, 'mode') === 'escaped' || (titleType === '' && format !== 'atom'),
+    titleIsHtml: titleType.includes('html') || /^(escaped|base64)$/.test(attr(rawTitle, 'mode') ?? '') || isBinaryType(titleType) || (titleType === '' && format !== 'atom'),
     summary: summary?.html ?? null,
     content: (content ?? summary)?.html ?? null,
     contentBase: (content ?? summary)?.base ?? null,
@@ -152,12 +152,15 @@ function textConstruct(node: XmlNode): string | null {
   if (value === null) return null;
   // Atom 0.3 mode="base64"; Atom 1.0 §4.1.3.3: any non-text, non-XML media type is base64.
   const type = (attr(node, 'type') ?? '').toLowerCase();
-  const binaryType = type.includes('/') && !type.startsWith('text/') && !/[+/]xml$/.test(type) && type !== 'application/xhtml+xml';
-  if ((attr(node, 'mode') ?? '').toLowerCase() === 'base64' || binaryType) {
+  if ((attr(node, 'mode') ?? '').toLowerCase() === 'base64' || isBinaryType(type)) {
     const decoded = Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8');
     return decoded;
   }
   return value;
+}
+
+function isBinaryType(type: string): boolean {
+  return type.includes('/') && !type.startsWith('text/') && !/[+/]xml$/.test(type);
 }
 
 function firstHtml(...nodes: XmlNode[]): { html: string; base: string | null } | null {
