@@ -36,11 +36,25 @@ function rewrite(text: string): string {
   if (!text.includes('&')) return text;
   return text.replace(AMPERSAND, (ref, name: string | undefined) => {
     if (ref === '&') return '&amp;';
-    if (name === undefined || XML_ENTITIES.has(name)) return ref;
+    if (name === undefined) return windows1252Ref(ref);
+    if (XML_ENTITIES.has(name)) return ref;
     const legacy = HTML4.get(name);
     if (legacy) return legacy;
     const decoded = decodeHTML(ref);
     if (decoded === ref) return `&amp;${name};`;
     return Array.from(decoded, (ch) => `&#${ch.codePointAt(0)};`).join('');
   });
+}
+
+// &#128;–&#159; name C1 controls, but everyone who writes them means windows-1252 (&#146; is ’).
+const WIN1252: Record<number, number> = {
+  128: 0x20ac, 130: 0x201a, 131: 0x192, 132: 0x201e, 133: 0x2026, 134: 0x2020, 135: 0x2021, 136: 0x2c6, 137: 0x2030, 138: 0x160,
+  139: 0x2039, 140: 0x152, 142: 0x17d, 145: 0x2018, 146: 0x2019, 147: 0x201c, 148: 0x201d, 149: 0x2022, 150: 0x2013, 151: 0x2014,
+  152: 0x2dc, 153: 0x2122, 154: 0x161, 155: 0x203a, 156: 0x153, 158: 0x17e, 159: 0x178,
+};
+
+function windows1252Ref(ref: string): string {
+  const code = ref[2] === 'x' || ref[2] === 'X' ? parseInt(ref.slice(3, -1), 16) : parseInt(ref.slice(2, -1), 10);
+  const mapped = WIN1252[code];
+  return mapped === undefined ? ref : `&#${mapped};`;
 }

@@ -4,6 +4,7 @@ import { ParseError } from './errors';
 import { attr, child, list, nonEmpty, text, type XmlNode } from './text';
 import { encodeHtmlEntitiesAsXml } from './entities';
 import { prepareXml } from './xml-prepare';
+import { cdfToRss, isCdf } from './cdf';
 
 /**
  * RSS 0.9x/1.0/2.0 and Atom through rss-parser. rss-parser drops some fields
@@ -49,6 +50,9 @@ const parser: Parser<RawRecord, RawRecord> = new Parser({
       ['fullitem', 'rawFullitem', { keepArray: true }],
       ['summary', 'rawSummary', { keepArray: true }],
       ['description', 'rawDescription', { keepArray: true }],
+      ['dc:description', 'dcDescription', { keepArray: true }],
+      ['itunes:summary', 'itunesSummary', { keepArray: true }],
+      ['media:description', 'mediaDescription', { keepArray: true }],
       ['pubDate', 'rawPubDate', { keepArray: true }],
       ['published', 'published', { keepArray: true }],
       ['issued', 'issued', { keepArray: true }],
@@ -65,8 +69,9 @@ const parser: Parser<RawRecord, RawRecord> = new Parser({
   },
 });
 
-export async function parseXmlFeed(xml: string): Promise<ParsedFeed> {
+export async function parseXmlFeed(source: string): Promise<ParsedFeed> {
   const warnings: string[] = [];
+  const xml = isCdf(source) ? cdfToRss(source) : source;
   const format = sniffXmlFormat(xml);
   const prepared = prepareXml(withChannel(encodeHtmlEntitiesAsXml(xml), format));
   if (prepared.repaired) warnings.push(prepared.repaired);
@@ -75,6 +80,7 @@ export async function parseXmlFeed(xml: string): Promise<ParsedFeed> {
     feed = await parser.parseString(prepared.xml);
   } catch (err) {
     // Still not well-formed: keep every complete item, close what is open, and say so.
+    if (/not recognized as RSS/.test(firstLine(err))) throw new ParseError('not_a_feed', 'the document is XML but not RSS, RDF or Atom', { cause: err });
     const repaired = repairTruncated(prepared.xml);
     if (repaired === null) throw new ParseError('malformed', `XML is not well-formed: ${firstLine(err)}`, { cause: err });
     try {
@@ -113,9 +119,17 @@ function adaptItem(it: RawRecord, format: FeedFormat): RawItem {
     ...list(it.mediaCategory).map(text),
   ].filter((c): c is string => !!c && c.trim() !== '');
   const content = firstHtml(it.rawEncoded, it.rawXhtmlBody, it.rawBody, it.rawFullitem, it.rawContent);
-  const summary = firstHtml(it.rawSummary, it.rawDescription);
+  // RSS: description is the summary (feedparser reads it before a stray <summary>); Atom: summary.
+  const summary = firstHtml(
+    it.rawDescription,
+    it.rawSummary,
+    it.dcDescription,
+    it.itunesSummary,
+    it.mediaDescription,
+    list(it.mediaGroup).map((g) => list(child(g, 'media:description'))[0]),
+  );
   const published = firstText(it.published, it.rawPubDate, it.issued, it.dctermsIssued, it.created, it.dctermsCreated);
-  const updated = firstText(it.updated, it.modified, it.dctermsModified, it.dcDate);
+  const updated = lastText(it.updated) ?? firstText(it.modified, it.dctermsModified, it.dcDate);
   return {
     guid,
     link: nonEmpty(link),
@@ -179,6 +193,12 @@ function firstText(...nodes: XmlNode[]): string | null {
     if (v !== null) return v;
   }
   return null;
+}
+
+/** The last of repeated elements: a later <updated> overwrites an earlier one, as feedparser reads them. */
+function lastText(node: XmlNode): string | null {
+  const values = list(node).map((n) => nonEmpty(text(n))).filter((v): v is string => v !== null);
+  return values.length > 0 ? values[values.length - 1]! : null;
 }
 
 function linkText(node: XmlNode): string | null {

@@ -22,6 +22,14 @@ const TOKEN =
 const CONTAINERS = new Set(['item', 'entry', 'channel', 'feed']);
 const BASED = new Set(['content', 'summary', 'description', 'encoded', 'body', 'fullitem', 'title', 'subtitle', 'tagline', 'link', 'id', 'guid', 'info']);
 const XHTML_CAPABLE = new Set(['content', 'summary', 'title', 'subtitle', 'tagline', 'info', 'rights']);
+const NAKED_CAPABLE = new Set(['content', 'summary', 'title', 'description']);
+const ELEMENT_NEXT = /[^<]*<[A-Za-z_]/y;
+
+/** Whether the first markup after `from` opens an element (not a close tag, CDATA or comment). */
+function startsElement(xml: string, from: number): boolean {
+  ELEMENT_NEXT.lastIndex = from;
+  return ELEMENT_NEXT.test(xml);
+}
 
 interface Open {
   readonly name: string;
@@ -94,7 +102,10 @@ export function prepareXml(xml: string): PreparedXml {
     if (base !== null && BASED.has(local)) tag = withAttr(tag, 'tidings_base', base);
     const type = (attrValue(tok, 'type') ?? '').toLowerCase();
     const xhtml = (XHTML_CAPABLE.has(local) && (type === 'xhtml' || type === 'application/xhtml+xml')) || name === 'xhtml:body' || (local === 'body' && /xmlns\s*=\s*["']http:\/\/www\.w3\.org\/1999\/xhtml/.test(tok));
-    if (xhtml && !selfClosing) {
+    // "Naked" markup: an unprefixed title/summary/description/content holding
+    // elements without saying type="xhtml" (feedparser reads it as HTML).
+    const naked = !xhtml && !selfClosing && NAKED_CAPABLE.has(name) && !/^(text|text\/plain)$/.test(type) && startsElement(xml, at + tok.length);
+    if ((xhtml || naked) && !selfClosing) {
       stack.push({ name, base });
       capture = { name, startTag: setType(tag), innerStart: at + tok.length, stripDiv: type === 'xhtml', depth: 1 };
       continue;
