@@ -53,7 +53,7 @@ export function normalizeItem(raw: RawItem, feed: Pick<ParsedFeed, 'link' | 'lan
   const publishedAt = published ? new Date(Math.min(published.getTime(), maxDate)) : ctx.now;
 
   return {
-    guid: raw.guid ? collapseWhitespace(raw.guid).slice(0, 2000) : null,
+    guid: raw.guid ? cleanGuid(raw.guid, base) : null,
     url,
     canonicalUrl: canonicalUrl(url),
     title: truncate(title || '(untitled)', TITLE_MAX),
@@ -94,4 +94,10 @@ function cleanCategories(categories: readonly string[]): string[] {
 /** RSS guids with isPermaLink default to being the link. */
 function guidAsUrl(guid: string | null): string | null {
   return guid && /^https?:\/\//i.test(guid.trim()) ? resolveUrl(guid.trim()) : null;
+}
+
+/** A path-absolute id ("/2004/05/item") is a relative IRI: resolve it, as feedparser does; any other id is kept as written. */
+function cleanGuid(guid: string, base: string): string {
+  const g = collapseWhitespace(guid).slice(0, 2000);
+  return g.startsWith('/') && !g.startsWith('//') ? (resolveUrl(g, base) ?? g) : g;
 }

@@ -58,3 +58,28 @@ function windows1252Ref(ref: string): string {
   const mapped = WIN1252[code];
   return mapped === undefined ? ref : `&#${mapped};`;
 }
+
+const DOCTYPE_ENTITY = /<!ENTITY\s+([A-Za-z_][\w.-]{0,63})\s+(?:"([^"<&%]{0,1000})"|'([^'<&%]{0,1000})')\s*>/g;
+const EXPANSION_BUDGET = 1 << 20;
+
+/**
+ * Entities declared in the document's internal DTD subset (<!ENTITY id "…">)
+ * are expanded, once: values may not hold references, so nothing recurses
+ * (no "billion laughs"), and at most 1 MiB is added.
+ */
+export function expandDoctypeEntities(xml: string): string {
+  const doctype = /<!DOCTYPE[^[>]*\[([^\]]{0,65536})\]\s*>/.exec(xml.slice(0, 70000));
+  if (!doctype) return xml;
+  const values = new Map<string, string>();
+  for (const m of doctype[1]!.matchAll(DOCTYPE_ENTITY)) if (!values.has(m[1]!)) values.set(m[1]!, m[2] ?? m[3] ?? '');
+  if (values.size === 0) return xml;
+  const head = xml.slice(0, doctype.index);
+  let budget = EXPANSION_BUDGET;
+  const rest = xml.slice(doctype.index + doctype[0].length).replace(/&([A-Za-z_][\w.-]{0,63});/g, (ref, name: string) => {
+    const v = values.get(name);
+    if (v === undefined || budget < v.length) return ref;
+    budget -= v.length;
+    return v;
+  });
+  return head + rest;
+}

@@ -2,7 +2,7 @@ import Parser from 'rss-parser';
 import type { Enclosure, FeedFormat, ParsedFeed, RawItem } from '../domain/item';
 import { ParseError } from './errors';
 import { attr, child, list, nonEmpty, text, type XmlNode } from './text';
-import { encodeHtmlEntitiesAsXml } from './entities';
+import { encodeHtmlEntitiesAsXml, expandDoctypeEntities } from './entities';
 import { prepareXml } from './xml-prepare';
 import { cdfToRss, isCdf } from './cdf';
 
@@ -29,6 +29,7 @@ const parser: Parser<RawRecord, RawRecord> = new Parser({
     ] as unknown as string[],
     item: [
       ['category', 'rawCategories', { keepArray: true }],
+      ['tags', 'rawTags', { keepArray: true }],
       ['dc:subject', 'dcSubject', { keepArray: true }],
       ['itunes:category', 'itunesCategory', { keepArray: true }],
       ['media:category', 'mediaCategory', { keepArray: true }],
@@ -73,7 +74,7 @@ export async function parseXmlFeed(source: string): Promise<ParsedFeed> {
   const warnings: string[] = [];
   const xml = isCdf(source) ? cdfToRss(source) : source;
   const format = sniffXmlFormat(xml);
-  const prepared = prepareXml(withChannel(encodeHtmlEntitiesAsXml(xml), format));
+  const prepared = prepareXml(withChannel(encodeHtmlEntitiesAsXml(expandDoctypeEntities(xml)), format));
   if (prepared.repaired) warnings.push(prepared.repaired);
   let feed: Parser.Output<RawRecord> & RawRecord;
   try {
@@ -113,6 +114,7 @@ function adaptItem(it: RawRecord, format: FeedFormat): RawItem {
   const { link, enclosures: linkEnclosures } = atomish ? atomLinkParts(links) : { link: links.map(linkText).find((l) => l) ?? null, enclosures: [] };
   const guid = nonEmpty(text(it.rawGuid) ?? text(it.rawId) ?? text(it['rdf:about']));
   const categories = [
+    ...list(it.rawTags).flatMap((t) => (text(t) ?? '').split(',')),
     ...list(it.rawCategories).map((c) => text(c) ?? attr(c, 'term') ?? attr(c, 'label')),
     ...list(it.dcSubject).map(text),
     ...list(it.itunesCategory).flatMap(itunesCategories),
@@ -128,6 +130,8 @@ function adaptItem(it: RawRecord, format: FeedFormat): RawItem {
     it.mediaDescription,
     list(it.mediaGroup).map((g) => list(child(g, 'media:description'))[0]),
   );
+  // An RSS item with both: <description> is the summary and <summary> the fuller text.
+  const rssSummary = format !== 'atom' && list(it.rawDescription).length > 0 ? firstHtml(it.rawSummary) : null;
   const published = firstText(it.published, it.rawPubDate, it.issued, it.dctermsIssued, it.created, it.dctermsCreated);
   const updated = lastText(it.updated) ?? firstText(it.modified, it.dctermsModified, it.dcDate);
   return {
@@ -137,8 +141,8 @@ function adaptItem(it: RawRecord, format: FeedFormat): RawItem {
     // Atom 1.0 says html/xhtml, Atom 0.3 a MIME type (text/html) or mode="escaped"; RSS titles are HTML in practice.
     titleIsHtml: titleType.includes('html') || /^(escaped|base64)$/.test(attr(rawTitle, 'mode') ?? '') || isBinaryType(titleType) || (titleType === '' && format !== 'atom'),
     summary: summary?.html ?? null,
-    content: (content ?? summary)?.html ?? null,
-    contentBase: (content ?? summary)?.base ?? null,
+    content: (content ?? rssSummary ?? summary)?.html ?? null,
+    contentBase: (content ?? rssSummary ?? summary)?.base ?? null,
     author: nonEmpty(authorText(it)),
     categories,
     published: published ?? (format === 'atom' ? null : updated),

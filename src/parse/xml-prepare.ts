@@ -22,7 +22,7 @@ const TOKEN =
 const CONTAINERS = new Set(['item', 'entry', 'channel', 'feed']);
 const BASED = new Set(['content', 'summary', 'description', 'encoded', 'body', 'fullitem', 'title', 'subtitle', 'tagline', 'link', 'id', 'guid', 'info']);
 const XHTML_CAPABLE = new Set(['content', 'summary', 'title', 'subtitle', 'tagline', 'info', 'rights']);
-const NAKED_CAPABLE = new Set(['content', 'summary', 'title', 'description']);
+const NAKED_CAPABLE = new Set(['content', 'summary', 'title', 'description', 'body']);
 const ELEMENT_NEXT = /[^<]*<[A-Za-z_]/y;
 
 /** Whether the first markup after `from` opens an element (not a close tag, CDATA or comment). */
