@@ -74,7 +74,7 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
     fetcher,
     publisher,
     matcher: () => matcher,
-    ingest: { store, fetcher, matcher: () => matcher, logger: opts.logger, workerId },
+    ingest: { store, fetcher, matcher: () => matcher, logger: opts.logger, workerId, iframeHosts: config.content.iframeHosts },
     close: async () => {
       await fetcher.close();
       await store.close();

@@ -20,6 +20,7 @@ export interface Config {
   };
   readonly schedule: { readonly tick: string; readonly defaultIntervalSeconds: number };
   readonly publish: { readonly defaultLimit: number; readonly maxLimit: number };
+  readonly content: { readonly iframeHosts: readonly string[] };
   readonly sources: readonly SourceSpec[];
   readonly topics: readonly TopicSpec[];
 }
@@ -102,6 +103,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     },
     schedule: { tick: raw.schedule.tick, defaultIntervalSeconds: Math.round(raw.schedule.defaultInterval / 1000) },
     publish: raw.publish,
+    content: raw.content,
     sources: raw.sources.map((s) => ({
       id: s.id ?? deriveSourceId(s.name),
       name: s.name,

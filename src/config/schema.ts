@@ -129,6 +129,18 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    content: z
+      .object({
+        /**
+         * Hosts whose <iframe> embeds survive sanitizing (for example
+         * "www.youtube-nocookie.com"); every other iframe is removed.
+         */
+        iframeHosts: z
+          .array(z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+$/, 'expected a host name such as "www.youtube.com"'))
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
     sources: z.array(sourceSchema).default([]),
     topics: z.array(topicSchema).default([]),
   })
