@@ -31,9 +31,10 @@ export function normalizeItem(raw: RawItem, feed: Pick<ParsedFeed, 'link' | 'lan
   // xml:base (XML Base §4.2) wins over the document's URL; a relative one resolves against it.
   const base = resolveUrl(raw.base, ctx.feedUrl) ?? ctx.feedUrl;
   const url = stripTracking(resolveUrl(raw.link, base, ctx.feedUrl) ?? guidAsUrl(raw.guid));
-  // Relative URLs inside content resolve against the xml:base in scope, as
-  // feedparser and browsers do; without one, against the document.
-  const contentBase = resolveUrl(raw.contentBase, base) ?? base;
+  // Relative URLs inside content resolve against the xml:base in scope; without
+  // one, against the item's own link (where the article lives), then the document.
+  const explicitBase = resolveUrl(raw.contentBase, base) ?? (raw.base ? base : null);
+  const contentBase = explicitBase ?? url ?? ctx.feedUrl;
   const contentHtml = raw.content ? sanitizeContent(raw.content, { baseUrl: contentBase, iframeHosts: ctx.iframeHosts ?? [] }) || null : null;
   const summarySource = raw.summary ?? raw.content;
   const summaryText = summarySource ? htmlToText(summarySource) : '';
