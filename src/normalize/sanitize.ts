@@ -45,7 +45,8 @@ export function sanitizeContent(html: string, opts: SanitizeOptions): string {
     allowedIframeHostnames: [...iframeHosts],
     disallowedTagsMode: 'discard',
     nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head', 'form', 'button', 'select'],
-    exclusiveFilter: (frame) => frame.tag === 'img' && isTrackingPixel(frame.attribs),
+    // Tracking pixels go, and so does an iframe whose src was refused (an empty frame is just a hole).
+    exclusiveFilter: (frame) => (frame.tag === 'img' && isTrackingPixel(frame.attribs)) || (frame.tag === 'iframe' && !frame.attribs.src),
     transformTags: {
       a: (tagName, attribs) => {
         const href = resolve(attribs.href) ?? (attribs.href?.startsWith('mailto:') ? attribs.href : undefined);

@@ -5,7 +5,7 @@ export interface DecodedText {
   /** The charset actually used, lower-case. */
   readonly charset: string;
   /** Where the charset came from. */
-  readonly source: 'bom' | 'http' | 'prolog' | 'utf8-valid' | 'fallback';
+  readonly source: 'bom' | 'pattern' | 'http' | 'prolog' | 'utf8-valid' | 'fallback';
 }
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -18,7 +18,7 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true });
  */
 export function decodeBody(body: Buffer, contentType: string | null): DecodedText {
   const bom = sniffBom(body);
-  if (bom) return { text: stripIllegalXmlChars(iconv.decode(body.subarray(bom.length), bom.charset)), charset: bom.charset, source: 'bom' };
+  if (bom) return { text: stripIllegalXmlChars(iconv.decode(body.subarray(bom.length), bom.charset)), charset: bom.charset, source: bom.length > 0 ? 'bom' : 'pattern' };
 
   const candidates: [string | null, DecodedText['source']][] = [
     [charsetFromContentType(contentType), 'http'],

@@ -93,6 +93,9 @@ export async function parseXmlFeed(source: string): Promise<ParsedFeed> {
   }
   const items = (feed.items ?? []).map((it) => adaptItem(it as unknown as RawRecord, format));
   const f = feed as RawRecord;
+  if (warnings.length > 0 && items.length === 0 && nonEmpty(text(feed.title)) === null) {
+    throw new ParseError('malformed', `XML is broken and nothing could be read from it (${warnings.join('; ')})`);
+  }
   const feedLinks = list(f.rawLinks);
   return {
     format,
