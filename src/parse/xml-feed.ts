@@ -14,7 +14,9 @@ import { cdfToRss, isCdf } from './cdf';
  */
 type RawRecord = Record<string, XmlNode>;
 
-const parser: Parser<RawRecord, RawRecord> = new Parser({
+// A fresh parser per document: xml2js keeps state after an error, and a
+// reused instance can then never call back (the parse hangs).
+const newParser = (): Parser<RawRecord, RawRecord> => new Parser({
   defaultRSS: 2, // a bare <rss> with no version is read as RSS 2.0
   xml2js: { strict: true },
   customFields: {
@@ -78,14 +80,14 @@ export async function parseXmlFeed(source: string): Promise<ParsedFeed> {
   if (prepared.repaired) warnings.push(prepared.repaired);
   let feed: Parser.Output<RawRecord> & RawRecord;
   try {
-    feed = await parser.parseString(prepared.xml);
+    feed = await newParser().parseString(prepared.xml);
   } catch (err) {
     // Still not well-formed: keep every complete item, close what is open, and say so.
     if (/not recognized as RSS/.test(firstLine(err))) throw new ParseError('not_a_feed', 'the document is XML but not RSS, RDF or Atom', { cause: err });
     const repaired = repairTruncated(prepared.xml);
     if (repaired === null) throw new ParseError('malformed', `XML is not well-formed: ${firstLine(err)}`, { cause: err });
     try {
-      feed = await parser.parseString(repaired);
+      feed = await newParser().parseString(repaired);
       warnings.push(`recovered the complete items of a malformed document: ${firstLine(err)}`);
     } catch {
       throw new ParseError('malformed', `XML is not well-formed: ${firstLine(err)}`, { cause: err });
