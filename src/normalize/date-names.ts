@@ -26,6 +26,7 @@ const DAYS = [
   'mie', 'jue', 'vie', 'sab', 'dom', 'lunes', 'martes', 'miercoles', 'jueves', 'viernes', 'sabado', 'domingo',
   'gio', 'lunedi', 'martedi', 'mercoledi', 'giovedi', 'venerdi', 'seg', 'ter', 'qua', 'qui', 'sex',
   'ma', 'wo', 'vr', 'za', 'zo', 'maandag', 'dinsdag', 'woensdag', 'donderdag', 'vrijdag', 'zaterdag', 'zondag',
+  'paz', 'pzt', 'sal', 'car', 'per', 'cum', 'cmt', 'pazar', 'pazartesi', 'sali', 'carsamba', 'persembe', 'cuma', 'cumartesi',
   'κυρ', 'δευ', 'τρι', 'τετ', 'πεμ', 'παρ', 'σαβ', 'пн', 'вт', 'ср', 'чт', 'пт', 'сб', 'вс',
 ];
 

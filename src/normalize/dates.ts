@@ -83,6 +83,11 @@ function hungarian(s: string): Date | null {
  */
 function textual(s: string): Date | null {
   const tokens = s.replace(/,/g, ' ').trim().split(' ').filter((t) => t !== '');
+  // "mar" is March and the French/Spanish Tuesday, "paz" October in Polish and Sunday in Turkish:
+  // when another token is a month, such a word is the day name.
+  const monthWords = tokens.filter((t) => /^\p{L}/u.test(t) && monthIndex(t) !== null);
+  // (When every candidate is also a day name, the later one is the month: weekdays come first.)
+  const monthWord = monthWords.find((t) => !isDayName(t)) ?? monthWords[monthWords.length - 1];
   let month: number | null = null;
   const numbers: string[] = [];
   let time: RegExpExecArray | null = null;
@@ -104,7 +109,7 @@ function textual(s: string): Date | null {
       ymd = [+slashed[1]!, +slashed[2]! - 1, +slashed[3]!];
       continue;
     }
-    if (/^\p{L}/u.test(tok) && month === null && monthIndex(tok) !== null) {
+    if (/^\p{L}/u.test(tok) && month === null && raw === monthWord) {
       month = monthIndex(tok);
       continue;
     }
