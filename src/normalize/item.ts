@@ -30,7 +30,8 @@ export function normalizeFeed(feed: ParsedFeed, ctx: NormalizeContext): Normaliz
 export function normalizeItem(raw: RawItem, feed: Pick<ParsedFeed, 'link' | 'language'>, ctx: NormalizeContext): NormalizedItem | null {
   // xml:base (XML Base §4.2) wins over the document's URL; a relative one resolves against it.
   const base = resolveUrl(raw.base, ctx.feedUrl) ?? ctx.feedUrl;
-  const url = stripTracking(resolveUrl(raw.link, base, ctx.feedUrl) ?? guidAsUrl(raw.guid));
+  const guid = raw.guid ? cleanGuid(raw.guid, base) : null;
+  const url = stripTracking(resolveUrl(raw.link, base, ctx.feedUrl) ?? guidAsUrl(guid));
   // Relative URLs inside content resolve against the xml:base in scope; without
   // one, against the item's own link (where the article lives), then the document.
   const explicitBase = resolveUrl(raw.contentBase, base) ?? (raw.base ? base : null);
@@ -48,13 +49,13 @@ export function normalizeItem(raw: RawItem, feed: Pick<ParsedFeed, 'link' | 'lan
     return abs ? [{ url: abs, type: e.type, length: e.length }] : [];
   });
   // An item is kept when the feed says anything about it; only an empty one goes.
-  if (!title && !url && !contentHtml && !raw.guid && !author && categories.length === 0 && enclosures.length === 0 && !published) return null;
+  if (!title && !url && !contentHtml && !guid && !author && categories.length === 0 && enclosures.length === 0 && !published) return null;
 
   const maxDate = ctx.now.getTime() + FUTURE_TOLERANCE_MS;
   const publishedAt = published ? new Date(Math.min(published.getTime(), maxDate)) : ctx.now;
 
   return {
-    guid: raw.guid ? cleanGuid(raw.guid, base) : null,
+    guid,
     url,
     canonicalUrl: canonicalUrl(url),
     title: truncate(title || '(untitled)', TITLE_MAX),
@@ -98,7 +99,8 @@ function guidAsUrl(guid: string | null): string | null {
 }
 
 /** A path-absolute id ("/2004/05/item") is a relative IRI: resolve it, as feedparser does; any other id is kept as written. */
-function cleanGuid(guid: string, base: string): string {
+function cleanGuid(guid: string, base: string): string | null {
   const g = collapseWhitespace(guid).slice(0, 2000);
+  if (g === '') return null;
   return g.startsWith('/') && !g.startsWith('//') ? (resolveUrl(g, base) ?? g) : g;
 }
