@@ -95,11 +95,8 @@ export async function parseXmlFeed(source: string): Promise<ParsedFeed> {
   }
   const items = (feed.items ?? []).map((it) => adaptItem(it as unknown as RawRecord, format));
   const f = feed as RawRecord;
-  if (warnings.length > 0 && items.length === 0 && nonEmpty(text(feed.title)) === null) {
-    throw new ParseError('malformed', `XML is broken and nothing could be read from it (${warnings.join('; ')})`);
-  }
   const feedLinks = list(f.rawLinks);
-  return {
+  const parsed: ParsedFeed = {
     format,
     title: nonEmpty(textConstruct(list(f.rawTitle)[0]) ?? text(feed.title)),
     link: nonEmpty(format === 'atom' ? atomLinkParts(feedLinks).link : feedLinks.map(linkText).find((l) => l) ?? text(feed.link)),
@@ -109,6 +106,10 @@ export async function parseXmlFeed(source: string): Promise<ParsedFeed> {
     items,
     warnings,
   };
+  if (warnings.length > 0 && items.length === 0 && parsed.title === null && parsed.link === null) {
+    throw new ParseError('malformed', `XML is broken and nothing could be read from it (${warnings.join('; ')})`);
+  }
+  return parsed;
 }
 
 function adaptItem(it: RawRecord, format: FeedFormat): RawItem {
