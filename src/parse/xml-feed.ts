@@ -313,8 +313,12 @@ function repairTruncated(xml: string): string | null {
   return /<channel[\s>]/.test(body) && !/<\/channel>/.test(body) ? `${body}</channel></rss>` : `${body}</rss>`;
 }
 
-/** RSS whose items sit directly in <rss>, without a <channel>: wrap them in one. */
+/** RSS whose items sit directly in <rss>, without a <channel>: wrap them in one (rss-parser would throw a TypeError). */
 function withChannel(xml: string, format: FeedFormat): string {
+  if (format === 'rdf' && !/<channel[\s>/]/.test(xml)) {
+    // An RDF document with no channel is an empty feed, not an error.
+    return xml.replace(/(<rdf:RDF\b[^>]*>)/, '$1<channel></channel>');
+  }
   if (format !== 'rss' || /<channel[\s>]/.test(xml)) return xml;
   const open = /<rss\b[^>]*>/.exec(xml);
   if (!open) return xml;

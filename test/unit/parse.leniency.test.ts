@@ -63,6 +63,7 @@ describe('leniency around rss-parser', () => {
     await expect(xml('<html><body>hello</body></html>')).rejects.toMatchObject({ code: 'not_a_feed' });
     await expect(xml('<head><title>Moved</title></head><body>x</body>')).rejects.toMatchObject({ code: 'not_a_feed' });
     await expect(xml('<rss><channel><title>x</tit')).resolves.toMatchObject({ title: 'x' });
+    await expect(xml('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"></rdf:RDF>')).resolves.toMatchObject({ format: 'rdf', items: [] });
     await expect(xml('{"version": "https://jsonfeed.org/version/1.1", "items": [')).rejects.toMatchObject({ code: 'malformed' });
     await expect(xml('<rss version="2.0"><channel><<<<')).rejects.toBeInstanceOf(ParseError);
   });
