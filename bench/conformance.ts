@@ -41,7 +41,7 @@ interface DateVector {
 interface Outcome {
   kind: 'ok' | 'classified' | 'uncaught';
   error?: string;
-  feed?: { title: string | null; link: string | null };
+  feed?: { title: string | null; link: string | null; publishedAt: Date | null; updatedAt: Date | null };
   items?: NormalizedItem[];
   /** Items the parse stage gave back (normalize later drops empty ones). */
   parsedItems?: number;
@@ -219,7 +219,7 @@ async function runOne(fetcher: Fetcher, url: string, now: Date): Promise<Outcome
     const outputs = [info.title, ...items.flatMap((i) => [i.title, i.summary, i.contentHtml, i.author, ...i.categories])].filter(
       (s): s is string => typeof s === 'string',
     );
-    return { kind: 'ok', feed: { title: info.title, link: info.link }, items, parsedItems: feed.items.length, outputs };
+    return { kind: 'ok', feed: { title: info.title, link: info.link, publishedAt: info.publishedAt, updatedAt: info.updatedAt }, items, parsedItems: feed.items.length, outputs };
   } catch (err) {
     if (err instanceof TidingsError) return { kind: 'classified', error: `${err.code}: ${err.message}` };
     return { kind: 'uncaught', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
@@ -244,6 +244,12 @@ function judge(e: Expectation, o: Outcome): { pass: boolean; got: unknown } {
   if (m[1] === 'feed') {
     if (rest === 'title') return same(plain(o.feed?.title ?? ''), textOf(str(e.expected)));
     if (rest === 'link') return sameUrl(o.feed?.link ?? null, str(e.expected));
+    const f = o.feed!;
+    if (rest === 'published_parsed') return same(iso(f.publishedAt), e.expected);
+    if (rest === 'published') return same(iso(f.publishedAt), instant(str(e.expected)));
+    // As for entries: a feed with only a publication date was last updated then.
+    if (rest === 'updated_parsed') return same(iso(f.updatedAt ?? f.publishedAt), e.expected);
+    if (rest === 'updated') return same(iso(f.updatedAt ?? f.publishedAt), instant(str(e.expected)));
     return { pass: false, got: `feed.${rest} is not extracted` };
   }
   const item = o.items?.[Number(m[2])];

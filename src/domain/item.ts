@@ -36,6 +36,9 @@ export interface ParsedFeed {
   readonly title: string | null;
   readonly link: string | null;
   readonly language: string | null;
+  /** The feed's own dates as written (RSS pubDate/lastBuildDate, Atom updated), if any. */
+  readonly published?: string | null;
+  readonly updated?: string | null;
   /** Minutes from RSS <ttl>, if present. */
   readonly ttlMinutes: number | null;
   /** xml:base in scope at the channel/feed element, if any (may be relative). */

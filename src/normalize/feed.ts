@@ -1,4 +1,5 @@
 import type { ParsedFeed } from '../domain/item';
+import { parseDate } from './dates';
 import { htmlToText } from './text';
 import { resolveUrl, stripTracking } from './urls';
 
@@ -7,13 +8,20 @@ export interface NormalizedFeedInfo {
   readonly title: string | null;
   readonly link: string | null;
   readonly language: string | null;
+  readonly publishedAt: Date | null;
+  readonly updatedAt: Date | null;
 }
 
-export function normalizeFeedInfo(feed: Pick<ParsedFeed, 'title' | 'link' | 'language'> & { readonly base?: string | null }, feedUrl: string): NormalizedFeedInfo {
+export function normalizeFeedInfo(
+  feed: Pick<ParsedFeed, 'title' | 'link' | 'language' | 'base' | 'published' | 'updated'>,
+  feedUrl: string,
+): NormalizedFeedInfo {
   const title = feed.title ? htmlToText(feed.title) : '';
   return {
     title: title || null,
-    link: stripTracking(resolveUrl(feed.link, feed.base ?? feedUrl, feedUrl)),
+    link: stripTracking(resolveUrl(feed.link, resolveUrl(feed.base, feedUrl) ?? feedUrl, feedUrl)),
     language: feed.language,
+    publishedAt: parseDate(feed.published),
+    updatedAt: parseDate(feed.updated),
   };
 }
