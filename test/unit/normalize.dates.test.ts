@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseDate } from '../../src/normalize/dates';
-import { normalizeItem } from '../../src/normalize/item';
+import { normalizeFeed, normalizeItem } from '../../src/normalize/item';
+import { parseFeedBody } from '../../src/parse';
 import type { RawItem } from '../../src/domain/item';
 
 const iso = (s: string) => parseDate(s)?.toISOString() ?? null;
@@ -57,5 +60,16 @@ describe('dates', () => {
   it('keeps a date less than a day ahead (clock skew)', () => {
     const item = normalizeItem(raw('2024-06-01T20:00:00Z'), { link: null, language: null }, ctx)!;
     expect(item.publishedAt).toEqual(new Date('2024-06-01T20:00:00Z'));
+  });
+
+  it('through a whole feed: missing and nonsense dates are first-seen and marked, the far future is clamped, German is read', async () => {
+    const { feed } = await parseFeedBody(readFileSync(path.join(__dirname, '..', 'fixtures', 'unit', 'dates.xml')), null);
+    const items = normalizeFeed(feed, ctx);
+    expect(items.map((i) => [i.title, i.publishedAt.toISOString(), i.publishedEstimated])).toEqual([
+      ['No date', '2024-06-01T12:00:00.000Z', true],
+      ['Nonsense date', '2024-06-01T12:00:00.000Z', true],
+      ['Far future', '2024-06-02T12:00:00.000Z', false],
+      ['German', '2024-03-04T09:00:00.000Z', false],
+    ]);
   });
 });
