@@ -7,6 +7,22 @@
  *   npm run conformance -- ../shared/corpus [--json] [--check]
  *
  * --check exits 1 when a target of issue 4 slips.
+ *
+ * How a value is judged ("what the text means", since feedparser returns
+ * sanitized, escaped HTML and Tidings plain text for titles):
+ *  - titles, authors, categories: our plain text equals the text of
+ *    feedparser's HTML (tags dropped, entities decoded, whitespace collapsed);
+ *  - summary and content: same visible text, and every http(s) href/src URL
+ *    feedparser kept is present (that is what the base/ group tests); our
+ *    summary is plain text cut at 500 characters, so its URLs are looked up
+ *    in the item's content;
+ *  - links and enclosure URLs: equal after WHATWG URL parsing; ids: equal;
+ *  - dates: the same instant to the second; feedparser's "updated" falls back
+ *    to the published date when the feed has only one date;
+ *  - Tidings drops an item with nothing in it: when feedparser's value for
+ *    such an item means nothing either (no text, no URL), that is a pass.
+ * "Readable" counts the not-bozo files that have a title or an item to give,
+ * and asks the parse stage for a title or at least one item.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
