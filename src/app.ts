@@ -90,7 +90,7 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
     publisher,
     backfiller,
     matcher: () => matcher,
-    ingest: { store, fetcher, matcher: () => matcher, logger: opts.logger, workerId },
+    ingest: { store, fetcher, matcher: () => matcher, logger: opts.logger, workerId, iframeHosts: config.content.iframeHosts },
     reload: async (next) => {
       const nextMatcher = new TopicMatcher(next.topics);
       await store.syncSources(next.sources);

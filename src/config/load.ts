@@ -22,6 +22,7 @@ export interface Config {
   readonly publish: { readonly defaultLimit: number; readonly maxLimit: number; readonly hub: string | null };
   /** Reload the file when it changes. */
   readonly watch: boolean;
+  readonly content: { readonly iframeHosts: readonly string[] };
   readonly sources: readonly SourceSpec[];
   readonly topics: readonly TopicSpec[];
 }
@@ -105,6 +106,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     schedule: { tick: raw.schedule.tick, defaultIntervalSeconds: Math.round(raw.schedule.defaultInterval / 1000) },
     publish: { defaultLimit: raw.publish.defaultLimit, maxLimit: raw.publish.maxLimit, hub: raw.publish.hub ?? null },
     watch: raw.watch,
+    content: raw.content,
     sources: raw.sources.map((s) => ({
       id: s.id ?? deriveSourceId(s.name),
       name: s.name,

@@ -191,6 +191,18 @@ export const configSchema = z
       .prefault({}),
     /** Reload this file when it changes (SIGHUP always reloads). */
     watch: z.boolean().default(false),
+    content: z
+      .object({
+        /**
+         * Hosts whose <iframe> embeds survive sanitizing (for example
+         * "www.youtube-nocookie.com"); every other iframe is removed.
+         */
+        iframeHosts: z
+          .array(z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+$/, 'expected a host name such as "www.youtube.com"'))
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
     sources: z.array(sourceSchema).default([]),
     topics: z.array(topicSchema).default([]),
   })

@@ -17,13 +17,15 @@ export interface RawItem {
   readonly titleIsHtml: boolean;
   readonly summary: string | null;
   readonly content: string | null;
+  /** xml:base in scope at the content element, when it differs from the item's. */
+  readonly contentBase?: string | null;
   readonly author: string | null;
   readonly categories: readonly string[];
   readonly published: string | null;
   readonly updated: string | null;
   readonly enclosures: readonly Enclosure[];
   readonly language: string | null;
-  /** xml:base in scope for this item, if any. */
+  /** xml:base in scope for this item, if any (may be relative: resolve it against the feed URL). */
   readonly base: string | null;
 }
 
@@ -34,8 +36,13 @@ export interface ParsedFeed {
   readonly title: string | null;
   readonly link: string | null;
   readonly language: string | null;
+  /** The feed's own dates as written (RSS pubDate/lastBuildDate, Atom updated), if any. */
+  readonly published?: string | null;
+  readonly updated?: string | null;
   /** Minutes from RSS <ttl>, if present. */
   readonly ttlMinutes: number | null;
+  /** xml:base in scope at the channel/feed element, if any (may be relative). */
+  readonly base?: string | null;
   readonly items: readonly RawItem[];
   /** Recoverable problems (for example a truncated document). */
   readonly warnings: readonly string[];

@@ -1,73 +1,186 @@
 /**
- * Feed dates → instants. RFC 822/1123 and its real-world variants, ISO 8601
- * (zone-less means UTC), and Unix timestamps. Returns null when the string
- * does not say an instant; callers fall back to the first-seen time.
+ * Feed dates → instants. Each parser reads one family of formats and refuses
+ * anything it does not fully understand; the first that reads the string
+ * wins. Returns null when none does: callers fall back to the first-seen
+ * time. Zone-less dates are UTC. Formats follow feedparser's date tests:
+ * W3DTF/ISO 8601 (with its old truncated forms), RFC 822/2822 and its
+ * real-world variants, asctime, Unix timestamps, Korean, Greek and
+ * Hungarian dates, and month and day names in the common feed languages.
  */
-const MONTHS: Record<string, number> = {
-  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, sept: 8, oct: 9, nov: 10, dec: 11,
-};
-
-// Minutes east of UTC. RFC 822 §5 zones and the common named ones.
-const ZONES: Record<string, number> = {
-  ut: 0, utc: 0, gmt: 0, z: 0, wet: 0, bst: 60, cet: 60, cest: 120, met: 60, mest: 120, eet: 120, eest: 180, msk: 180, msd: 240,
-  est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420, akst: -540, akdt: -480, hst: -600,
-  ist: 330, jst: 540, kst: 540, hkt: 480, sgt: 480, aest: 600, aedt: 660, acst: 570, awst: 480, nzst: 720, nzdt: 780, trt: 180,
-  a: -60, m: -720, n: 60, y: 720,
-};
-
-const RFC822 =
-  /^(?:[A-Za-z]{2,9}\.?,?\s*)?(\d{1,2})[\s-]+([A-Za-z]{3,9})\.?[\s-]+(\d{2,4})(?:[\sT]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?\s*([+-]\d{2}:?\d{2}|[A-Za-z]{1,5})?\s*$/;
-const ISO8601 =
-  /^(\d{4})-?(\d{2})-?(\d{2})(?:[T\s](\d{2}):?(\d{2})(?::?(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+import { monthIndex, isDayName, zoneMinutes } from './date-names';
 
 export function parseDate(input: string | null | undefined): Date | null {
   if (!input) return null;
-  const s = input.trim();
-  if (s === '') return null;
-  if (/^\d{9,13}$/.test(s)) {
-    const n = Number(s);
-    return validDate(new Date(s.length > 11 ? n : n * 1000));
-  }
-  const iso = ISO8601.exec(s);
-  if (iso) return fromParts(+iso[1]!, +iso[2]! - 1, +iso[3]!, +(iso[4] ?? 0), +(iso[5] ?? 0), +(iso[6] ?? 0), fraction(iso[7]), zoneOffset(iso[8] ?? 'Z'));
-  const rfc = RFC822.exec(s);
-  if (rfc) {
-    const month = MONTHS[rfc[2]!.slice(0, rfc[2]!.toLowerCase() === 'sept' ? 4 : 3).toLowerCase()];
-    if (month === undefined) return null;
-    let year = +rfc[3]!;
-    if (rfc[3]!.length === 2) year += year < 50 ? 2000 : 1900; // RFC 2822 §4.3
-    else if (rfc[3]!.length === 3) year += 1900;
-    const offset = zoneOffset(rfc[7] ?? 'GMT');
-    if (offset === null) return null;
-    return fromParts(year, month, +rfc[1]!, +(rfc[4] ?? 0), +(rfc[5] ?? 0), +(rfc[6] ?? 0), 0, offset);
-  }
+  const s = input.trim().replace(/\s+/g, ' ');
+  if (s === '' || s.length > 100) return null;
+  return unixTime(s) ?? w3dtf(s) ?? truncatedIso(s) ?? korean(s) ?? hungarian(s) ?? textual(s);
+}
+
+function unixTime(s: string): Date | null {
+  if (!/^\d{9,13}$/.test(s)) return null;
+  const n = Number(s);
+  return validDate(new Date(s.length > 11 ? n : n * 1000));
+}
+
+const TIME = String.raw`(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?`;
+const ZONE = String.raw`(Z|[+-]\d{2}(?::?\d{2})?)`;
+// YYYY, YYYY-MM, YYYY-MM-DD (also compact, and feedparser's YYYY-0MM), then an optional time and zone.
+const W3DTF = new RegExp(String.raw`^(\d{4})(?:(?:-0?(\d{2})|(\d{2}))(?:-?(\d{2}))?)?(?:[T ]${TIME}(?: ?${ZONE})?)?$`, 'i');
+
+function w3dtf(s: string): Date | null {
+  const m = W3DTF.exec(s);
+  if (!m) return null;
+  const [, y, monthDash, monthCompact, d, h, mi, sec, frac, zone] = m;
+  const month = monthDash ?? monthCompact;
+  if (d !== undefined && month === undefined) return null;
+  return fromParts(+y!, month ? +month - 1 : 0, d ? +d : 1, h, mi, sec, frac, zone === undefined ? 0 : zoneOffset(zone));
+}
+
+/** ISO 8601:1988 truncated forms feedparser reads: YYMMDD, YY-MM-DD, -YYMM, -YY-MM, YYDDD. */
+function truncatedIso(s: string): Date | null {
+  let m = /^(\d{2})-?(\d{2})-?(\d{2})$/.exec(s);
+  if (m) return fromParts(twoDigitYear(+m[1]!), +m[2]! - 1, +m[3]!, undefined, undefined, undefined, undefined, 0);
+  m = /^-(\d{2})-?(\d{2})$/.exec(s);
+  if (m) return fromParts(twoDigitYear(+m[1]!), +m[2]! - 1, 1, undefined, undefined, undefined, undefined, 0);
+  m = /^(\d{2})(\d{3})$/.exec(s);
+  // YYDDD only where DDD cannot also be read as a month and a day (YYMDD): "22013" stays refused.
+  if (m && +m[2]! > 31 && +m[2]! <= 366) return ordinal(twoDigitYear(+m[1]!), +m[2]!);
+  m = /^(\d{4})-?(\d{3})$/.exec(s);
+  if (m && +m[2]! >= 1 && +m[2]! <= 366) return ordinal(+m[1]!, +m[2]!);
   return null;
 }
 
-function fraction(f: string | undefined): number {
-  return f ? Math.round(Number(`0.${f}`) * 1000) : 0;
+function ordinal(year: number, day: number): Date | null {
+  const d = new Date(0);
+  d.setUTCFullYear(year, 0, day);
+  return d.getUTCFullYear() === year ? d : null;
 }
 
-function zoneOffset(zone: string): number | null {
-  const z = zone.trim();
-  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(z);
-  if (m) {
-    const minutes = +m[2]! * 60 + +(m[3] ?? 0);
-    if (+m[2]! > 14 || +(m[3] ?? 0) > 59) return null;
-    return m[1] === '-' ? -minutes : minutes;
+/** "2004년 05월 28일 01:31:15" (OnBlog) and "2004-05-25 오후 11:23:17" (Nate): Korean Standard Time. */
+function korean(s: string): Date | null {
+  let m = /^(\d{4})년 ?(\d{1,2})월 ?(\d{1,2})일 (\d{1,2}):(\d{2}):(\d{2})$/.exec(s);
+  if (m) return fromParts(+m[1]!, +m[2]! - 1, +m[3]!, m[4], m[5], m[6], undefined, 540);
+  m = /^(\d{4})-(\d{2})-(\d{2}) (오전|오후) (\d{1,2}):(\d{2}):(\d{2})$/.exec(s);
+  if (!m) return null;
+  const h = +m[5]! % 12 + (m[4] === '오후' ? 12 : 0);
+  return fromParts(+m[1]!, +m[2]! - 1, +m[3]!, String(h), m[6], m[7], undefined, 540);
+}
+
+/** "2004-július-13T9:15-05:00": a W3DTF date with a Hungarian month name. */
+function hungarian(s: string): Date | null {
+  const m = new RegExp(String.raw`^(\d{4})-(\p{L}+)-(\d{1,2})(?:T${TIME}${ZONE}?)?$`, 'u').exec(s);
+  if (!m) return null;
+  const month = monthIndex(m[2]!);
+  if (month === null) return null;
+  return fromParts(+m[1]!, month, +m[3]!, m[4], m[5], m[6], m[7], m[8] === undefined ? 0 : zoneOffset(m[8]));
+}
+
+/**
+ * RFC 822 and everything near it: "Thu, 01 Jan 2004 19:48:21 GMT",
+ * "Mon, 26 January 2004 16:31:00 ET", "Thu Aug 30 2012 17:26:16 +0200",
+ * asctime "Sun Jan  4 16:29:06 2004", "Fri, 2006/09/15 08:19:53 EDT",
+ * and the same in other languages. Every token must be understood.
+ */
+function textual(s: string): Date | null {
+  const tokens = s.replace(/,/g, ' ').trim().split(' ').filter((t) => t !== '');
+  // "mar" is March and the French/Spanish Tuesday, "paz" October in Polish and Sunday in Turkish:
+  // when another token is a month, such a word is the day name.
+  const monthWords = tokens.filter((t) => /^\p{L}/u.test(t) && monthIndex(t) !== null);
+  // (When every candidate is also a day name, the later one is the month: weekdays come first.)
+  const monthWord = monthWords.find((t) => !isDayName(t)) ?? monthWords[monthWords.length - 1];
+  let month: number | null = null;
+  const numbers: string[] = [];
+  let time: RegExpExecArray | null = null;
+  let offset: number | null = null;
+  let ymd: number[] | null = null;
+  for (const raw of tokens) {
+    const tok = raw.replace(/\.$/, '');
+    const t = new RegExp(`^${TIME}$`).exec(tok);
+    if (t && !time) {
+      time = t;
+      continue;
+    }
+    if (/^\d{1,4}$/.test(tok)) {
+      numbers.push(tok);
+      continue;
+    }
+    const slashed = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/.exec(tok);
+    if (slashed && !ymd) {
+      ymd = [+slashed[1]!, +slashed[2]! - 1, +slashed[3]!];
+      continue;
+    }
+    if (/^\p{L}/u.test(tok) && month === null && raw === monthWord) {
+      month = monthIndex(tok);
+      continue;
+    }
+    if (offset === null) {
+      const z = zoneToken(tok);
+      if (z !== null) {
+        offset = z;
+        continue;
+      }
+    }
+    if (isDayName(tok)) continue;
+    return null; // a token we do not understand: refuse rather than guess
   }
-  const named = ZONES[z.toLowerCase()];
-  return named === undefined ? null : named;
+  if (!ymd) {
+    if (month === null || numbers.length !== 2) return null;
+    const yearAt = numbers.findIndex((n) => n.length >= 3);
+    const dayIdx = yearAt === 1 ? 0 : yearAt === 0 ? 1 : 0;
+    const yearIdx = 1 - dayIdx;
+    const yearText = numbers[yearIdx]!;
+    const year = yearText.length <= 2 ? twoDigitYear(+yearText) : +yearText;
+    ymd = [year, month, +numbers[dayIdx]!];
+  } else if (numbers.length > 0 || month !== null) return null;
+  return fromParts(ymd[0]!, ymd[1]!, ymd[2]!, time?.[1], time?.[2], time?.[3], time?.[4], offset ?? 0);
 }
 
-function fromParts(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, offsetMin: number | null): Date | null {
+function zoneToken(tok: string): number | null {
+  if (/^[+-]\d{2}:?\d{2}$/.test(tok) || /^[+-]\d{2}$/.test(tok)) return zoneOffset(tok);
+  const gmt = /^(?:GMT|UTC|UT)([+-]\d{1,2}(?::?\d{2})?)$/i.exec(tok);
+  if (gmt) return zoneOffset(gmt[1]!.replace(/^([+-])(\d)(?!\d)/, '$10$2'));
+  return zoneMinutes(tok);
+}
+
+/** RFC 2822 §4.3: 00–49 are 2000–2049, 50–99 are 1950–1999. */
+function twoDigitYear(yy: number): number {
+  return yy < 50 ? 2000 + yy : 1900 + yy;
+}
+
+/** Minutes east of UTC for "Z", "+01", "+0100" or "+01:00"; null when out of range. */
+function zoneOffset(zone: string): number | null {
+  if (/^z$/i.test(zone)) return 0;
+  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
+  if (!m) return null;
+  const h = +m[2]!;
+  const min = +(m[3] ?? 0);
+  if (h > 14 || min > 59) return null;
+  return (m[1] === '-' ? -1 : 1) * (h * 60 + min);
+}
+
+function fromParts(
+  y: number,
+  mo: number,
+  d: number,
+  h: string | undefined,
+  mi: string | undefined,
+  s: string | undefined,
+  frac: string | undefined,
+  offsetMin: number | null,
+): Date | null {
   if (offsetMin === null) return null;
-  if (mo < 0 || mo > 11 || d < 1 || d > 31 || h > 24 || mi > 59 || s > 60) return null;
-  const t = Date.UTC(y, mo, d, h, mi, Math.min(s, 59), ms) - offsetMin * 60_000;
-  const date = new Date(t);
+  const hour = +(h ?? 0);
+  const minute = +(mi ?? 0);
+  const second = +(s ?? 0);
+  if (mo < 0 || mo > 11 || d < 1 || d > 31 || minute > 59 || second > 60) return null;
+  if (hour > 24 || (hour === 24 && (minute > 0 || second > 0))) return null;
+  const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo, d);
   // Reject impossible days (31 Feb) rather than roll them over.
-  if (new Date(Date.UTC(y, mo, d)).getUTCDate() !== d) return null;
-  return validDate(date);
+  if (date.getUTCDate() !== d || date.getUTCMonth() !== mo) return null;
+  date.setUTCHours(hour, minute, Math.min(second, 59), ms);
+  return validDate(new Date(date.getTime() - offsetMin * 60_000));
 }
 
 function validDate(d: Date): Date | null {

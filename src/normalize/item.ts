@@ -28,36 +28,45 @@ export function normalizeFeed(feed: ParsedFeed, ctx: NormalizeContext): Normaliz
 }
 
 export function normalizeItem(raw: RawItem, feed: Pick<ParsedFeed, 'link' | 'language'>, ctx: NormalizeContext): NormalizedItem | null {
-  const base = raw.base ?? ctx.feedUrl;
-  const url = stripTracking(resolveUrl(raw.link, base, feed.link, ctx.feedUrl) ?? guidAsUrl(raw.guid));
-  const contentBase = url ?? base;
+  // xml:base (XML Base §4.2) wins over the document's URL; a relative one resolves against it.
+  const base = resolveUrl(raw.base, ctx.feedUrl) ?? ctx.feedUrl;
+  const guid = raw.guid ? cleanGuid(raw.guid, base) : null;
+  const url = stripTracking(resolveUrl(raw.link, base, ctx.feedUrl) ?? guidAsUrl(guid));
+  // Relative URLs inside content resolve against the xml:base in scope; without
+  // one, against the item's own link (where the article lives), then the document.
+  const explicitBase = resolveUrl(raw.contentBase, base) ?? (raw.base ? base : null);
+  const contentBase = explicitBase ?? url ?? ctx.feedUrl;
   const contentHtml = raw.content ? sanitizeContent(raw.content, { baseUrl: contentBase, iframeHosts: ctx.iframeHosts ?? [] }) || null : null;
   const summarySource = raw.summary ?? raw.content;
   const summaryText = summarySource ? htmlToText(summarySource) : '';
   const title = cleanTitle(raw) || truncate(summaryText, 100);
-  if (!title && !url && !contentHtml) return null;
-
   const published = parseDate(raw.published) ?? parseDate(raw.updated);
+  const updated = parseDate(raw.updated);
+  const author = raw.author ? htmlToText(raw.author) || null : null;
+  const categories = cleanCategories(raw.categories);
+  const enclosures = raw.enclosures.flatMap((e) => {
+    const abs = resolveUrl(e.url, base);
+    return abs ? [{ url: abs, type: e.type, length: e.length }] : [];
+  });
+  // An item is kept when the feed says anything about it; only an empty one goes.
+  if (!title && !url && !contentHtml && !guid && !author && categories.length === 0 && enclosures.length === 0 && !published) return null;
+
   const maxDate = ctx.now.getTime() + FUTURE_TOLERANCE_MS;
   const publishedAt = published ? new Date(Math.min(published.getTime(), maxDate)) : ctx.now;
-  const updated = parseDate(raw.updated);
 
   return {
-    guid: raw.guid ? collapseWhitespace(raw.guid).slice(0, 2000) : null,
+    guid,
     url,
     canonicalUrl: canonicalUrl(url),
     title: truncate(title || '(untitled)', TITLE_MAX),
     summary: summaryText ? truncate(summaryText, SUMMARY_MAX) : null,
     contentHtml,
-    author: raw.author ? htmlToText(raw.author) || null : null,
-    categories: cleanCategories(raw.categories),
+    author,
+    categories,
     publishedAt,
     publishedEstimated: published === null,
     updatedAt: updated ? new Date(Math.min(updated.getTime(), maxDate)) : null,
-    enclosures: raw.enclosures.flatMap((e) => {
-      const abs = resolveUrl(e.url, contentBase);
-      return abs ? [{ url: abs, type: e.type, length: e.length }] : [];
-    }),
+    enclosures,
     language: raw.language ?? feed.language ?? null,
   };
 }
@@ -65,8 +74,9 @@ export function normalizeItem(raw: RawItem, feed: Pick<ParsedFeed, 'link' | 'lan
 /** Titles are plain text; RSS titles are often HTML-escaped (sometimes twice). */
 function cleanTitle(raw: RawItem): string {
   if (!raw.title) return '';
-  const t = raw.titleIsHtml || /[<&]/.test(raw.title) ? htmlToText(raw.title) : collapseWhitespace(raw.title);
-  return collapseWhitespace(decodeEntities(t));
+  // Atom type="text" titles are literal: "<blink>" there is text, not a tag.
+  if (!raw.titleIsHtml) return collapseWhitespace(raw.title);
+  return collapseWhitespace(decodeEntities(htmlToText(raw.title)));
 }
 
 function cleanCategories(categories: readonly string[]): string[] {
@@ -86,4 +96,11 @@ function cleanCategories(categories: readonly string[]): string[] {
 /** RSS guids with isPermaLink default to being the link. */
 function guidAsUrl(guid: string | null): string | null {
   return guid && /^https?:\/\//i.test(guid.trim()) ? resolveUrl(guid.trim()) : null;
+}
+
+/** A path-absolute id ("/2004/05/item") is a relative IRI: resolve it, as feedparser does; any other id is kept as written. */
+function cleanGuid(guid: string, base: string): string | null {
+  const g = collapseWhitespace(guid).slice(0, 2000);
+  if (g === '') return null;
+  return g.startsWith('/') && !g.startsWith('//') ? (resolveUrl(g, base) ?? g) : g;
 }

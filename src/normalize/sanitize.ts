@@ -22,6 +22,18 @@ const ALLOWED_TAGS = [
  * images go; relative URLs are resolved against baseUrl.
  */
 export function sanitizeContent(html: string, opts: SanitizeOptions): string {
+  // Sanitizer output can still be re-parsed differently (a <p> left inside a
+  // <p>), so run to a fixed point: sanitizing sanitized HTML must change nothing.
+  let out = sanitizeOnce(html, opts);
+  for (let i = 0; i < 3; i++) {
+    const again = sanitizeOnce(out, opts);
+    if (again === out) break;
+    out = again;
+  }
+  return out;
+}
+
+function sanitizeOnce(html: string, opts: SanitizeOptions): string {
   const iframeHosts = opts.iframeHosts ?? [];
   const resolve = (value: string | undefined): string | null => (value ? resolveUrl(value, opts.baseUrl) : null);
   return sanitizeHtml(html, {
@@ -45,7 +57,8 @@ export function sanitizeContent(html: string, opts: SanitizeOptions): string {
     allowedIframeHostnames: [...iframeHosts],
     disallowedTagsMode: 'discard',
     nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head', 'form', 'button', 'select'],
-    exclusiveFilter: (frame) => frame.tag === 'img' && isTrackingPixel(frame.attribs),
+    // Tracking pixels go, and so does an iframe whose src was refused (an empty frame is just a hole).
+    exclusiveFilter: (frame) => (frame.tag === 'img' && isTrackingPixel(frame.attribs)) || (frame.tag === 'iframe' && !frame.attribs.src),
     transformTags: {
       a: (tagName, attribs) => {
         const href = resolve(attribs.href) ?? (attribs.href?.startsWith('mailto:') ? attribs.href : undefined);

@@ -17,8 +17,9 @@ export function decodeEntities(text: string): string {
   return text.includes('&') ? decodeHTML(text) : text;
 }
 
+/** One line: runs of whitespace become one space; soft hyphens and zero-width spaces (invisible) go. */
 export function collapseWhitespace(s: string): string {
-  return s.replace(/[\s\u00a0\u200b\u00ad]+/g, ' ').trim();
+  return s.replace(/[\u00ad\u200b]/g, '').replace(/[\s\u00a0]+/g, ' ').trim();
 }
 
 /** Cuts at a word boundary near `max` characters and adds an ellipsis. */

@@ -65,3 +65,12 @@ function withoutTracking(u: URL): URL {
   for (const [k, v] of kept) u.searchParams.append(k, v);
   return u;
 }
+
+/**
+ * The URL relative links in a document resolve against: its Content-Location
+ * (RFC 9110 §8.7, itself resolved against the request URL) when that is an
+ * http(s) URL, else the URL it was fetched from.
+ */
+export function documentUrl(fetchedUrl: string, contentLocation: string | null): string {
+  return resolveUrl(contentLocation, fetchedUrl) ?? fetchedUrl;
+}

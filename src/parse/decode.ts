@@ -5,7 +5,7 @@ export interface DecodedText {
   /** The charset actually used, lower-case. */
   readonly charset: string;
   /** Where the charset came from. */
-  readonly source: 'bom' | 'http' | 'prolog' | 'utf8-valid' | 'fallback';
+  readonly source: 'bom' | 'pattern' | 'http' | 'prolog' | 'utf8-valid' | 'fallback';
 }
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -18,7 +18,7 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true });
  */
 export function decodeBody(body: Buffer, contentType: string | null): DecodedText {
   const bom = sniffBom(body);
-  if (bom) return { text: stripIllegalXmlChars(iconv.decode(body.subarray(bom.length), bom.charset)), charset: bom.charset, source: 'bom' };
+  if (bom) return { text: stripIllegalXmlChars(iconv.decode(body.subarray(bom.length), bom.charset)), charset: bom.charset, source: bom.length > 0 ? 'bom' : 'pattern' };
 
   const candidates: [string | null, DecodedText['source']][] = [
     [charsetFromContentType(contentType), 'http'],
@@ -91,5 +91,18 @@ const ILLEGAL_XML = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?!
 
 export function stripIllegalXmlChars(text: string): string {
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return t.replace(ILLEGAL_XML, '');
+  return demoronize(t.replace(ILLEGAL_XML, ''));
+}
+
+// windows-1252 bytes 0x80–0x9F that were decoded as latin-1 (or encoded to
+// UTF-8 as such) show up as C1 controls, which no real text contains: map
+// them to the characters meant (smart quotes, dashes, €).
+const C1 = /[\u0080-\u009f]/g;
+const WIN1252_C1 = iconv.decode(Buffer.from(Array.from({ length: 32 }, (_, i) => 0x80 + i)), 'windows-1252');
+
+function demoronize(text: string): string {
+  return /[\u0080-\u009f]/.test(text) ? text.replace(C1, (c) => {
+    const mapped = WIN1252_C1[c.charCodeAt(0) - 0x80]!;
+    return mapped === '\ufffd' ? '' : mapped;
+  }) : text;
 }

@@ -9,7 +9,8 @@ let server: FeedServer;
 beforeAll(async () => {
   server = await startFeedServer({
     '/good.xml': { body: fixture('wire-world.xml') },
-    '/broken.xml': { body: '<rss version="2.0"><channel><title>x</title><item><title>cut off' },
+    '/broken.xml': { body: '<?xml version="1.0"?><rss version="2.0"><chan' },
+    '/truncated.xml': { body: '<rss version="2.0"><channel><title>x</title><item><title>Whole item</title></item><item><title>cut off' },
     '/html': { body: '<!doctype html><html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>', headers: { 'content-type': 'text/html' } },
     '/gone': { body: 'gone', status: 500 },
   });
@@ -29,6 +30,7 @@ describe(`a failing feed records its error and never stops the others (${BACKEND
 sources:
   - { name: Good, url: "${server.url}/good.xml" }
   - { name: Broken, url: "${server.url}/broken.xml" }
+  - { name: Truncated, url: "${server.url}/truncated.xml" }
   - { name: Page, url: "${server.url}/html" }
   - { name: Down, url: "${server.url}/gone" }
   - { name: Nowhere, url: "http://127.0.0.1:9/feed" }
@@ -48,6 +50,8 @@ topics:
     const by = Object.fromEntries(summaries.map((s) => [s.sourceId, s]));
     expect(by.good).toMatchObject({ status: 'ok', new: 4 });
     expect(by.broken).toMatchObject({ status: 'error', errorCode: 'malformed' });
+    // A truncated document keeps what could be read, and the feed records a warning.
+    expect(by.truncated).toMatchObject({ status: 'ok', new: 2 });
     expect(by.page).toMatchObject({ status: 'error', errorCode: 'not_a_feed' });
     expect(by.page!.error).toContain('/feed.xml');
     expect(by.down).toMatchObject({ status: 'error', errorCode: 'http_5xx' });
@@ -56,7 +60,9 @@ topics:
     const sources = await app.store.listSources();
     const feed = (id: string) => sources.find((s) => s.id === id)!.feeds[0]!;
     expect(feed('broken')).toMatchObject({ lastStatus: 'error', lastErrorCode: 'malformed', errorCount: 1 });
-    expect(feed('broken').lastError).toMatch(/not well-formed/);
+    expect(feed('broken').lastError).toMatch(/nothing could be read/);
+    expect(feed('truncated')).toMatchObject({ lastStatus: 'ok', lastErrorCode: 'warning', errorCount: 0 });
+    expect(feed('truncated').lastError).toMatch(/ends early/);
     expect(feed('good')).toMatchObject({ lastStatus: 'ok', lastError: null, errorCount: 0 });
     // A failed feed is retried later, not dropped: its next fetch is in the future but it stays enabled.
     expect(feed('down').enabled).toBe(true);
