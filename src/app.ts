@@ -38,7 +38,7 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
   const store = await Store.open({
     url,
     ...(url ? {} : opts.pglite ? { pglite: opts.pglite } : { dataDir: config.database.dataDir }),
-    ...(opts.schema ? { schema: opts.schema } : {}),
+    ...(opts.schema ?? config.database.schema ? { schema: (opts.schema ?? config.database.schema)! } : {}),
   });
   try {
     const applied = await store.migrate();
@@ -57,6 +57,9 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
   const version = packageVersion();
   const fetcher = new Fetcher({
     timeoutMs: config.fetch.timeoutMs,
+    connectTimeoutMs: config.fetch.connectTimeoutMs,
+    headersTimeoutMs: config.fetch.headersTimeoutMs,
+    maxRedirects: config.fetch.maxRedirects,
     maxBytes: config.fetch.maxBytes,
     userAgent: config.fetch.userAgent,
     allowPrivateNetworks: config.fetch.allowPrivateNetworks,
@@ -74,7 +77,19 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
     fetcher,
     publisher,
     matcher: () => matcher,
-    ingest: { store, fetcher, matcher: () => matcher, logger: opts.logger, workerId },
+    ingest: {
+      store,
+      fetcher,
+      matcher: () => matcher,
+      logger: opts.logger,
+      workerId,
+      policy: {
+        minIntervalSeconds: config.schedule.minIntervalSeconds,
+        maxIntervalSeconds: config.schedule.maxIntervalSeconds,
+        backoffCeilingSeconds: config.schedule.backoffCeilingSeconds,
+        adaptive: config.schedule.adaptive,
+      },
+    },
     close: async () => {
       await fetcher.close();
       await store.close();

@@ -36,6 +36,8 @@ export interface ParsedFeed {
   readonly language: string | null;
   /** Minutes from RSS <ttl>, if present. */
   readonly ttlMinutes: number | null;
+  /** Minutes between updates from RSS 1.0 sy:updatePeriod ÷ sy:updateFrequency, if present. */
+  readonly updatePeriodMinutes?: number | null;
   readonly items: readonly RawItem[];
   /** Recoverable problems (for example a truncated document). */
   readonly warnings: readonly string[];

@@ -75,7 +75,13 @@ export type FetchOutcome =
 
 /** Records one fetch and releases the lease; only the worker that holds it may. */
 export async function recordFetch(db: Executor, feedId: number, workerId: string, outcome: FetchOutcome): Promise<void> {
-  const common = { lastFetchedAt: sql<Date>`now()`, nextFetchAt: outcome.nextFetchAt, lockedBy: null, lockedUntil: null };
+  const common = {
+    lastFetchedAt: sql<Date>`now()`,
+    nextFetchAt: outcome.nextFetchAt,
+    lockedBy: null,
+    lockedUntil: null,
+    fetchCount: sql<number>`fetch_count + 1`,
+  };
   let q;
   if (outcome.kind === 'error') {
     q = db.updateTable('feeds').set({
@@ -94,6 +100,7 @@ export async function recordFetch(db: Executor, feedId: number, workerId: string
       lastError: outcome.warning ?? null,
       lastErrorCode: outcome.warning ? 'warning' : null,
       errorCount: 0,
+      ...(outcome.kind === 'not_modified' ? { notModifiedCount: sql<number>`not_modified_count + 1` } : {}),
       // Both validators are refreshed on every 200 and 304; a server that stops sending one clears it.
       etag: outcome.etag,
       lastModified: outcome.lastModified,
@@ -101,7 +108,45 @@ export async function recordFetch(db: Executor, feedId: number, workerId: string
       ...(outcome.newUrl ? { fetchUrl: outcome.newUrl } : {}),
     });
   }
+  // A worker whose lease expired (and was taken over) must not overwrite the new holder's state.
   await q.where('id', '=', feedId).where('lockedBy', '=', workerId).execute();
+}
+
+/**
+ * Takes back the error counts a poll just added when every feed of it failed
+ * at the network level (our own network or DNS is down, not the feeds): each
+ * count goes back to what it was, and the feed is tried again at nextFetchAt.
+ * Only rows still showing that network error are touched.
+ */
+export async function forgiveOutage(
+  db: Executor,
+  feeds: readonly { feedId: number; errorCount: number }[],
+  codes: readonly string[],
+  nextFetchAt: Date,
+): Promise<number> {
+  let n = 0;
+  for (const f of feeds) {
+    const r = await db
+      .updateTable('feeds')
+      .set({ errorCount: f.errorCount, nextFetchAt })
+      .where('id', '=', f.feedId)
+      .where('lockedBy', 'is', null)
+      .where('lastErrorCode', 'in', [...codes])
+      .executeTakeFirst();
+    n += Number(r.numUpdatedRows);
+  }
+  return n;
+}
+
+/** New items a feed brought since a time (items_feed_first_seen_idx): the adaptive schedule's input. */
+export async function countItemsSince(db: Executor, feedId: number, since: Date): Promise<number> {
+  const r = await db
+    .selectFrom('items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('feedId', '=', feedId)
+    .where('firstSeenAt', '>=', since)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
 }
 
 /** Gives back a worker's unfinished leases (graceful shutdown). */

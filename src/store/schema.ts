@@ -34,6 +34,8 @@ export interface FeedsTable {
   lastError: string | null;
   lastErrorCode: string | null;
   errorCount: Generated<number>;
+  fetchCount: Generated<number>;
+  notModifiedCount: Generated<number>;
 }
 
 export interface ItemsTable {
