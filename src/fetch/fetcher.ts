@@ -200,7 +200,9 @@ export class Fetcher {
       res.body.destroy();
       decoder?.destroy();
       if (err instanceof FetchError) throw err;
-      if ((err as { code?: string }).code?.startsWith('Z_')) throw new FetchError('bad_encoding', `cannot decode ${encoding} body: ${(err as Error).message}`, { url }, { cause: err });
+      // Abort reasons are DOMExceptions, whose code is a number.
+      const zcode = (err as { code?: unknown }).code;
+      if (typeof zcode === 'string' && zcode.startsWith('Z_')) throw new FetchError('bad_encoding', `cannot decode ${encoding} body: ${(err as Error).message}`, { url }, { cause: err });
       throw classifyNetworkError(err, url, signal);
     }
     return Buffer.concat(chunks, total);
@@ -269,7 +271,7 @@ function classifyNetworkError(err: unknown, url: string, signal: AbortSignal): F
     const pe = (err instanceof PrivateAddressError ? err : e.cause) as PrivateAddressError;
     return new FetchError('private_address', `${pe.message} (set fetch.allowPrivateNetworks to allow it)`, { url }, { cause: err });
   }
-  const code = e.code ?? cause.code ?? '';
+  const code = [e.code, cause.code].find((c): c is string => typeof c === 'string') ?? '';
   const msg = e.message ?? String(err);
   if (signal.aborted || e.name === 'AbortError' || e.name === 'TimeoutError' || /TIMEOUT/.test(code)) {
     return new FetchError('timeout', `timed out: ${msg}`, { url }, { cause: err });
