@@ -1,3 +1,4 @@
+import type { FeedTask } from '../domain/source';
 import { NETWORK_LEVEL_CODES } from '../fetch/errors';
 import { ingestFeed, type IngestDeps, type IngestSummary } from './ingest-feed';
 import { DEFAULT_POLICY } from './policy';
@@ -40,13 +41,18 @@ export async function pollFeeds(deps: IngestDeps, opts: PollOptions): Promise<In
     if (tasks.length === 0) break;
     for (const t of tasks) errorCountBefore.set(t.feedId, t.errorCount);
     const done = await runPooled(tasks, { concurrency: opts.concurrency, perKey: opts.perHost ?? 2, key: (t) => hostOf(t.url) }, (t) =>
-      ingestFeed(deps, t, opts.cancel),
+      // Stopping means no new fetches, including claimed ones still waiting for a slot: their leases go back.
+      opts.signal?.aborted ? Promise.resolve(notStarted(t)) : ingestFeed(deps, t, opts.cancel),
     );
     summaries.push(...done);
     if (opts.ignoreSchedule || tasks.length < batch) break;
   }
   await forgiveLocalOutage(deps, summaries, errorCountBefore);
   return summaries;
+}
+
+function notStarted(t: FeedTask): IngestSummary {
+  return { feedId: t.feedId, sourceId: t.sourceId, url: t.url, status: 'cancelled', new: 0, duplicate: 0, updated: 0, errorCode: 'aborted', error: 'not started: shutting down', ms: 0 };
 }
 
 /**
