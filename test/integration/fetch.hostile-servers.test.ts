@@ -78,12 +78,11 @@ describe('limits', () => {
   });
 
   test('an endless body is refused once it passes maxBytes, while streaming', async () => {
-    let sent = 0;
     server.route('/endless', (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/rss+xml' });
       const chunk = Buffer.alloc(64 * 1024, 'a');
       const pump = () => {
-        while (!res.destroyed && res.write(chunk)) sent += chunk.length;
+        while (!res.destroyed && res.write(chunk));
         if (!res.destroyed) res.once('drain', pump);
       };
       pump();

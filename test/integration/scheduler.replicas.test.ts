@@ -14,7 +14,6 @@ import { startFeedServer, type FeedServer } from '../helpers/feed-server';
  */
 const describePg = TEST_DATABASE_URL ? describe : describe.skip;
 if (!TEST_DATABASE_URL) {
-  // eslint-disable-next-line no-console
   console.info('scheduler.replicas: skipped on PGlite (needs several processes on one real Postgres; set TIDINGS_TEST_DATABASE_URL)');
 }
 
