@@ -62,6 +62,8 @@ export async function ingestFeed(deps: IngestDeps, task: FeedTask, signal?: Abor
         lastModified: res.lastModified ?? task.lastModified,
         nextFetchAt: nextAfterSuccess(now, task.intervalSeconds, policy, {
           headers: res.headers,
+          // A 304 has no body: the feed's hint comes from its last 200.
+          ttlMinutes: task.feedHintSeconds ? task.feedHintSeconds / 60 : null,
           ...(policy.adaptive ? { itemsLastWeek: await deps.store.countItemsSince(task.feedId, weekBefore(now)) } : {}),
         }),
         newUrl: res.permanentUrl,
@@ -84,6 +86,7 @@ export async function ingestFeed(deps: IngestDeps, task: FeedTask, signal?: Abor
     }));
     const saved = await deps.store.saveItems(task.sourceId, task.feedId, items, resolveAgainstStored);
     const warning = feed.warnings.length > 0 ? feed.warnings.join('; ') : null;
+    const hintMinutes = Math.max(feed.ttlMinutes ?? 0, feed.updatePeriodMinutes ?? 0);
     await deps.store.recordFetch(task.feedId, deps.workerId, {
       kind: 'ok',
       status: 'ok',
@@ -98,6 +101,7 @@ export async function ingestFeed(deps: IngestDeps, task: FeedTask, signal?: Abor
       }),
       warning,
       newUrl: res.permanentUrl,
+      feedHintSeconds: hintMinutes > 0 ? Math.min(Math.round(hintMinutes * 60), 2 ** 31 - 1) : null,
     });
     if (warning) log.warn({ warning }, 'feed parsed with warnings');
     return {

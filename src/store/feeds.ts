@@ -29,6 +29,7 @@ export async function claimFeeds(db: Executor, o: ClaimOptions): Promise<FeedTas
     lastModified: string | null;
     intervalSeconds: number;
     errorCount: number;
+    feedHintSeconds: number | null;
   }>`
     WITH due AS (
       SELECT f.id
@@ -47,7 +48,7 @@ export async function claimFeeds(db: Executor, o: ClaimOptions): Promise<FeedTas
     WHERE f.id = due.id AND s.id = f.source_id
     RETURNING f.id AS "feedId", f.source_id AS "sourceId", s.name AS "sourceName", s.tags AS "sourceTags", s.headers AS "headers",
       coalesce(f.fetch_url, f.url) AS "url", f.etag AS "etag", f.last_modified AS "lastModified", f.interval_seconds AS "intervalSeconds",
-      f.error_count AS "errorCount"`.execute(db);
+      f.error_count AS "errorCount", f.feed_hint_seconds AS "feedHintSeconds"`.execute(db);
   return rows.rows.map((r) => ({ ...r, sourceTags: r.sourceTags ?? [], headers: r.headers ?? {} }));
 }
 
@@ -62,6 +63,8 @@ export type FetchOutcome =
       /** A warning to keep (recovered a truncated feed): shown as the last error, with no error count. */
       readonly warning?: string | null;
       readonly newUrl?: string | null;
+      /** From a 200: the feed's <ttl>/sy:updatePeriod hint to keep for later 304s (null: it gave none). */
+      readonly feedHintSeconds?: number | null;
     }
   | {
       readonly kind: 'error';
@@ -106,6 +109,7 @@ export async function recordFetch(db: Executor, feedId: number, workerId: string
       lastModified: outcome.lastModified,
       ...(outcome.title ? { title: outcome.title } : {}),
       ...(outcome.newUrl ? { fetchUrl: outcome.newUrl } : {}),
+      ...(outcome.feedHintSeconds !== undefined ? { feedHintSeconds: outcome.feedHintSeconds } : {}),
     });
   }
   // A worker whose lease expired (and was taken over) must not overwrite the new holder's state.

@@ -36,6 +36,7 @@ export interface FeedsTable {
   errorCount: Generated<number>;
   fetchCount: Generated<number>;
   notModifiedCount: Generated<number>;
+  feedHintSeconds: number | null;
 }
 
 export interface ItemsTable {

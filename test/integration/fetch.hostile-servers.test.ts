@@ -198,6 +198,13 @@ describe('SSRF guard (on)', () => {
     expect((await failure(f.fetch({ url: `http://intranet.test:${port}/` }))).code).toBe('private_address');
   });
 
+  test('a name that does not resolve is a dns error', async () => {
+    const dns = fakeDns({});
+    const err = await failure(fetcher({ allowPrivateNetworks: allowLoopbackOnly, resolve: dns.resolve }).fetch({ url: 'http://nowhere.test/feed.xml' }));
+    expect(err.code).toBe('dns');
+    expect(dns.asked).toEqual(['nowhere.test']);
+  });
+
   test('IPv4-mapped IPv6, 0.0.0.0 and non-http schemes are refused', async () => {
     const f = fetcher({ allowPrivateNetworks: allowLoopbackOnly });
     expect((await failure(f.fetch({ url: 'http://[::ffff:169.254.169.254]/' }))).code).toBe('private_address');

@@ -222,8 +222,11 @@ test('when only some feeds fail at the network level, theirs do count', async ()
   expect((await feedOf(a, 'fine')).errorCount).toBe(0);
 });
 
-test('<ttl> and Cache-Control max-age push the next fetch out; the bounds clamp them', async () => {
-  server.route('/ttl.xml', { body: rss(1, '<ttl>180</ttl>') });
+test('<ttl> and Cache-Control max-age push the next fetch out, after a 200 and after a 304; the bounds clamp them', async () => {
+  server.route('/ttl.xml', (req, res) => {
+    if (req.headers['if-none-match'] === '"t"') return res.writeHead(304, { etag: '"t"' }).end();
+    res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"t"' }).end(rss(1, '<ttl>180</ttl>'));
+  });
   server.route('/cc.xml', { body: rss(1), headers: { 'cache-control': 'public, max-age=7200' } });
   server.route('/huge.xml', { body: rss(1, '<ttl>100000</ttl>') });
   const a = await setup({ ttl: '/ttl.xml', cc: '/cc.xml', huge: '/huge.xml' }, 'schedule: { maxInterval: 12h }');
@@ -235,6 +238,11 @@ test('<ttl> and Cache-Control max-age push the next fetch out; the bounds clamp 
   const huge = (await feedOf(a, 'huge')).nextFetchAt.getTime();
   expect(huge - t1).toBeLessThanOrEqual(12 * 60 * MIN);
   expect(huge - t0).toBeGreaterThanOrEqual(10 * 60 * MIN);
+  // A 304 has no body, and the <ttl> of the last 200 still holds.
+  const t2 = Date.now();
+  const again = await poll(a);
+  expect(again.find((x) => x.sourceId === 'ttl')!.status).toBe('not_modified');
+  expect((await feedOf(a, 'ttl')).nextFetchAt.getTime() - t2).toBeGreaterThanOrEqual(162 * MIN);
 });
 
 test('a crashed worker\'s lease expires and the feed is picked up again', async () => {
