@@ -18,7 +18,6 @@ if (!TEST_DATABASE_URL) {
 }
 
 const ROOT = path.join(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const ITEMS_PER_FEED = 3;
 
 const rss = (feed: number) =>
@@ -34,7 +33,8 @@ interface Worker {
 }
 
 function startWorker(config: string, name: string): Worker {
-  const child = spawn(TSX, ['src/cli.ts', 'worker', '--config', config], {
+  // node with tsx's loader, not the tsx wrapper: signals (SIGKILL too) reach the worker itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker', '--config', config], {
     cwd: ROOT,
     env: { ...process.env, WORKER_NAME: name, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,14 +54,15 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, timeout
   }
 }
 
-function writeConfig(dir: string, db: TestDb, feeds: FeedServer, count: number, schedule: string): string {
+/** Writes the workers' config; `schedule` and `fetch` override the defaults below, key by key. */
+function writeConfig(dir: string, db: TestDb, feeds: FeedServer, count: number, o: { schedule?: string; fetch?: string } = {}): string {
   const file = path.join(dir, 'tidings.yaml');
   const sources = Array.from({ length: count }, (_, i) => `  - { id: f${i}, name: Feed ${i}, url: "${feeds.url}/feed/${i}.xml", interval: 1h }`).join('\n');
   writeFileSync(
     file,
     `database: { url: "${db.url}", schema: ${db.schema} }
-fetch: { allowPrivateNetworks: ["127.0.0.1/32"], timeout: 10s, concurrency: 4, perHost: 2, userAgent: "Tidings-test \${WORKER_NAME}" }
-schedule: { tick: "* * * * * *", minInterval: 1s, lease: 60s, ${schedule} }
+fetch: { allowPrivateNetworks: ["127.0.0.1/32"], timeout: 10s, userAgent: "Tidings-test \${WORKER_NAME}", ${o.fetch ?? 'concurrency: 4, perHost: 2'} }
+schedule: { tick: "* * * * * *", minInterval: 1s, ${o.schedule ?? 'lease: 60s, shutdownGrace: 5s'} }
 sources:
 ${sources}
 `,
@@ -116,7 +117,7 @@ describePg('worker processes on one Postgres', () => {
         gate();
       });
     }
-    const config = writeConfig(dir, db, feeds, N, 'shutdownGrace: 5s');
+    const config = writeConfig(dir, db, feeds, N);
     workers.push(startWorker(config, 'A'), startWorker(config, 'B'));
     await until('every feed to be fetched', () => byFeed.size === N);
     // Several more ticks of both workers: with a 1 h interval, nothing may be fetched again.
@@ -133,6 +134,33 @@ describePg('worker processes on one Postgres', () => {
     expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
   });
 
+  test('a worker killed mid-fetch loses its lease when it expires, and another worker fetches the feed', async () => {
+    let calls = 0;
+    feeds.route('/feed/0.xml', (_req, res) => {
+        calls++;
+        // The first worker's fetch never gets an answer; it is killed while waiting.
+        if (calls > 1) res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(0));
+    });
+    const config = writeConfig(dir, db, feeds, 1, { schedule: 'lease: 2s, shutdownGrace: 1s' });
+    const a = startWorker(config, 'A');
+    workers.push(a);
+    await until('the first fetch', () => calls === 1);
+    a.child.kill('SIGKILL');
+    await a.exited;
+    const locked = await store.db.kysely.selectFrom('feeds').select(['lockedBy']).executeTakeFirstOrThrow();
+    expect(locked.lockedBy).not.toBeNull(); // the dead worker still holds it
+    const b = startWorker(config, 'B');
+    workers.push(b);
+    await until('the feed to be stored by the second worker', async () => (await store.listSources())[0]!.itemCount === ITEMS_PER_FEED, 20_000).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}; calls=${calls}\nA:\n${a.output()}\nB:\n${b.output()}`);
+      },
+    );
+    expect(calls).toBe(2);
+    const row = await store.db.kysely.selectFrom('feeds').select(['lockedBy', 'lastStatus']).executeTakeFirstOrThrow();
+    expect(row).toEqual({ lockedBy: null, lastStatus: 'ok' });
+  });
+
   test('SIGTERM mid-poll: claiming stops, fetches under way finish within the grace period, the rest are cancelled, leases are given back, exit 0', async () => {
     const N = 12;
     const requested: number[] = [];
@@ -147,7 +175,7 @@ describePg('worker processes on one Postgres', () => {
       });
     }
     // One fetch per host at a time, so most feeds are still waiting in the pool when SIGTERM comes.
-    const config = writeConfig(dir, db, feeds, N, 'shutdownGrace: 3s').replace('perHost: 2', 'perHost: 2, concurrency: 2');
+    const config = writeConfig(dir, db, feeds, N, { schedule: 'lease: 60s, shutdownGrace: 3s', fetch: 'concurrency: 2, perHost: 2' });
     const w = startWorker(config, 'A');
     workers.push(w);
     await until('two fetches under way', () => requested.length >= 2);
