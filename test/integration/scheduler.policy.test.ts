@@ -9,6 +9,7 @@ import {
   successIntervalSeconds,
   type SchedulePolicy,
 } from '../../src/ingest/policy';
+import { parseConfig } from '../../src/config/load';
 import { parseFeedText } from '../../src/parse';
 
 /** The scheduling rules, pure: the clock and the randomness are arguments. No I/O. */
@@ -83,4 +84,13 @@ test('sy:updatePeriod and sy:updateFrequency are read from RSS 1.0', async () =>
   <item rdf:about="http://x.test/1"><title>One</title><link>http://x.test/1</link></item>
 </rdf:RDF>`);
   expect(feed.updatePeriodMinutes).toBe(360);
+});
+
+test('fetch and schedule settings: a CIDR allow-list, bounds and a bad CIDR named by file:line', () => {
+  const ok = parseConfig('fetch:\n  allowPrivateNetworks: ["10.0.0.0/8", "fd00::/8"]\n  perHost: 3\nschedule:\n  backoffCeiling: 2h\n  adaptive: true\n', 't.yaml', {});
+  expect(ok.fetch.allowPrivateNetworks).toEqual(['10.0.0.0/8', 'fd00::/8']);
+  expect(ok.fetch.perHost).toBe(3);
+  expect(ok.schedule).toMatchObject({ backoffCeilingSeconds: 7200, adaptive: true, minIntervalSeconds: 60, maxIntervalSeconds: 86400 });
+  expect(parseConfig('', 't.yaml', {}).fetch).toMatchObject({ allowPrivateNetworks: false, perHost: 2, maxRedirects: 5 });
+  expect(() => parseConfig('fetch:\n  allowPrivateNetworks: ["10.0.0.0/33"]\n', 't.yaml', {})).toThrow(/t\.yaml:2:\d+: fetch\.allowPrivateNetworks.*CIDR/);
 });
