@@ -40,10 +40,14 @@ export async function pollFeeds(deps: IngestDeps, opts: PollOptions): Promise<In
     });
     if (tasks.length === 0) break;
     for (const t of tasks) errorCountBefore.set(t.feedId, t.errorCount);
-    const done = await runPooled(tasks, { concurrency: opts.concurrency, perKey: opts.perHost ?? 2, key: (t) => hostOf(t.url) }, (t) =>
+    const done = await runPooled(tasks, { concurrency: opts.concurrency, perKey: opts.perHost ?? 2, key: (t) => hostOf(t.url) }, async (t) => {
       // Stopping means no new fetches, including claimed ones still waiting for a slot: their leases go back.
-      opts.signal?.aborted ? Promise.resolve(notStarted(t)) : ingestFeed(deps, t, opts.cancel),
-    );
+      if (opts.signal?.aborted) return notStarted(t, 'shutting down');
+      // The wait for a per-host slot may have outlived the lease; fetch only what is still ours, for a full lease.
+      const ours = await deps.store.renewLease(t.feedId, deps.workerId, opts.leaseSeconds).catch(() => false);
+      if (!ours) return notStarted(t, 'lease lost while queued');
+      return ingestFeed(deps, t, opts.cancel);
+    });
     summaries.push(...done);
     if (opts.ignoreSchedule || tasks.length < batch) break;
   }
@@ -51,8 +55,8 @@ export async function pollFeeds(deps: IngestDeps, opts: PollOptions): Promise<In
   return summaries;
 }
 
-function notStarted(t: FeedTask): IngestSummary {
-  return { feedId: t.feedId, sourceId: t.sourceId, url: t.url, status: 'cancelled', new: 0, duplicate: 0, updated: 0, errorCode: 'aborted', error: 'not started: shutting down', ms: 0 };
+function notStarted(t: FeedTask, why: string): IngestSummary {
+  return { feedId: t.feedId, sourceId: t.sourceId, url: t.url, status: 'cancelled', new: 0, duplicate: 0, updated: 0, errorCode: 'aborted', error: `not started: ${why}`, ms: 0 };
 }
 
 /**

@@ -153,6 +153,22 @@ export async function countItemsSince(db: Executor, feedId: number, since: Date)
   return Number(r?.n ?? 0);
 }
 
+/**
+ * Extends a lease just before its fetch starts. A claimed feed can wait in
+ * the per-host queue for a while; if its lease ran out meanwhile and another
+ * worker took it, this returns false and the fetch is skipped, so no feed is
+ * fetched twice.
+ */
+export async function renewLease(db: Executor, feedId: number, workerId: string, leaseSeconds: number): Promise<boolean> {
+  const r = await db
+    .updateTable('feeds')
+    .set({ lockedUntil: sql<Date>`now() + make_interval(secs => ${leaseSeconds})` })
+    .where('id', '=', feedId)
+    .where('lockedBy', '=', workerId)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
 /** Gives back a worker's unfinished leases (graceful shutdown). */
 export async function releaseLeases(db: Executor, workerId: string): Promise<number> {
   const r = await db.updateTable('feeds').set({ lockedBy: null, lockedUntil: null }).where('lockedBy', '=', workerId).executeTakeFirst();

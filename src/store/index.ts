@@ -2,7 +2,7 @@ import type { FeedTask, SourceSpec } from '../domain/source';
 import type { StoredItem } from '../domain/stored';
 import type { Resolution, StoredCandidate } from '../dedup/publisher';
 import { dropTopicsExcept, itemsAfter, replaceMemberships, type ItemForMatching } from './backfill';
-import { claimFeeds, countItemsSince, forgiveOutage, recordFetch, releaseLeases, type ClaimOptions, type FetchOutcome } from './feeds';
+import { claimFeeds, countItemsSince, forgiveOutage, recordFetch, releaseLeases, renewLease, type ClaimOptions, type FetchOutcome } from './feeds';
 import { saveItems, type ItemToSave, type SaveResult } from './items';
 import { migrate } from './migrate';
 import { openDb, type Db, type OpenOptions } from './open';
@@ -52,6 +52,10 @@ export class Store {
 
   releaseLeases(workerId: string): Promise<number> {
     return releaseLeases(this.db.kysely, workerId);
+  }
+
+  renewLease(feedId: number, workerId: string, leaseSeconds: number): Promise<boolean> {
+    return renewLease(this.db.kysely, feedId, workerId, leaseSeconds);
   }
 
   forgiveOutage(feeds: readonly { feedId: number; errorCount: number }[], codes: readonly string[], nextFetchAt: Date): Promise<number> {

@@ -251,10 +251,15 @@ test('a crashed worker\'s lease expires and the feed is picked up again', async 
   const claimed = await a.store.claimFeeds({ workerId: 'crashed-worker', limit: 10, leaseSeconds: 600 });
   expect(claimed).toHaveLength(1);
   expect(await poll(a)).toEqual([]); // still leased
+  // Before it runs out, the holder can extend it; nobody else can.
+  expect(await a.store.renewLease(claimed[0]!.feedId, 'someone-else', 600)).toBe(false);
+  expect(await a.store.renewLease(claimed[0]!.feedId, 'crashed-worker', 600)).toBe(true);
   // The lease runs out (as if 10 minutes passed).
   await a.store.db.kysely.updateTable('feeds').set({ lockedUntil: new Date(Date.now() - 1000) }).execute();
   const out = await poll(a);
   expect(out).toMatchObject([{ sourceId: 'leased', status: 'ok', new: 2 }]);
+  // A worker whose queued claim was taken over does not fetch it.
+  expect(await a.store.renewLease(claimed[0]!.feedId, 'crashed-worker', 600)).toBe(false);
   // The crashed worker's late write is ignored: the lease is no longer its own.
   await a.store.recordFetch(claimed[0]!.feedId, 'crashed-worker', { kind: 'error', code: 'timeout', message: 'late', nextFetchAt: new Date(), countsAsError: true });
   expect((await feedOf(a, 'leased')).lastStatus).toBe('ok');

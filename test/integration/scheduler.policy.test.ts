@@ -91,6 +91,9 @@ test('fetch and schedule settings: a CIDR allow-list, bounds and a bad CIDR name
   expect(ok.fetch.allowPrivateNetworks).toEqual(['10.0.0.0/8', 'fd00::/8']);
   expect(ok.fetch.perHost).toBe(3);
   expect(ok.schedule).toMatchObject({ backoffCeilingSeconds: 7200, adaptive: true, minIntervalSeconds: 60, maxIntervalSeconds: 86400 });
-  expect(parseConfig('', 't.yaml', {}).fetch).toMatchObject({ allowPrivateNetworks: false, perHost: 2, maxRedirects: 5 });
+  const defaults = parseConfig('', 't.yaml', {}).fetch;
+  expect(defaults).toMatchObject({ allowPrivateNetworks: false, perHost: 2, maxRedirects: 5 });
+  // The default User-Agent names the product, its version and where to read about it.
+  expect(defaults.userAgent).toMatch(/^Tidings\/\d+\.\d+\.\d+ \(\+https:\/\/github\.com\/[\w-]+\/tidings\)$/);
   expect(() => parseConfig('fetch:\n  allowPrivateNetworks: ["10.0.0.0/33"]\n', 't.yaml', {})).toThrow(/t\.yaml:2:\d+: fetch\.allowPrivateNetworks.*CIDR/);
 });
