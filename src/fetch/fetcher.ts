@@ -125,6 +125,10 @@ export class Fetcher {
         return { kind: 'not_modified', url: target.href, permanentUrl, headers: flatHeaders(res.headers), ...validators };
       }
       if (status < 200 || status >= 300) {
+        // A bot challenge comes as a 403/429/503 HTML page: it is "not a feed", not a server error.
+        if (await isChallenge(res)) {
+          throw new FetchError('not_a_feed', `got a Cloudflare challenge page (HTTP ${status}), not a feed`, { status, url: target.href });
+        }
         await res.body.dump().catch(() => undefined);
         throw httpError(status, res.headers, target.href);
       }
@@ -207,6 +211,29 @@ export class Fetcher {
     }
     return Buffer.concat(chunks, total);
   }
+}
+
+const CHALLENGE_MARKERS = /cf-browser-verification|challenge-platform|cf_chl_|<title>just a moment\.\.\.<\/title>/i;
+
+/**
+ * Cloudflare marks its challenges with `cf-mitigated: challenge`; older ones
+ * only show in the page. Reads at most 16 KiB of an HTML error page to tell.
+ */
+async function isChallenge(res: Dispatcher.ResponseData): Promise<boolean> {
+  if (![403, 429, 503].includes(res.statusCode)) return false;
+  if (header(res.headers, 'cf-mitigated')?.toLowerCase() === 'challenge') return true;
+  if (!/text\/html/i.test(header(res.headers, 'content-type') ?? '')) return false;
+  if ((header(res.headers, 'content-encoding') ?? 'identity') !== 'identity') return false;
+  let head = '';
+  try {
+    for await (const chunk of res.body) {
+      head += (chunk as Buffer).toString('latin1');
+      if (head.length >= 16 * 1024) break;
+    }
+  } catch {
+    return false;
+  }
+  return CHALLENGE_MARKERS.test(head);
 }
 
 function decompressor(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null {

@@ -137,6 +137,21 @@ describe('limits', () => {
   });
 });
 
+describe('not feeds', () => {
+  test('a Cloudflare challenge (403, marked by header or only by its page) is not_a_feed, not an HTTP error', async () => {
+    const page = '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><script src="/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1"></script></body></html>';
+    server.route('/cf-header', { status: 403, body: page, headers: { 'content-type': 'text/html', 'cf-mitigated': 'challenge' } });
+    server.route('/cf-page', { status: 503, body: page, headers: { 'content-type': 'text/html; charset=UTF-8' } });
+    server.route('/plain-403', { status: 403, body: '<html>forbidden</html>', headers: { 'content-type': 'text/html' } });
+    const f = fetcher();
+    for (const p of ['/cf-header', '/cf-page']) {
+      const err = await failure(f.fetch({ url: `${server.url}${p}` }));
+      expect([p, err.code, err.message]).toEqual([p, 'not_a_feed', expect.stringContaining('Cloudflare challenge')]);
+    }
+    expect((await failure(f.fetch({ url: `${server.url}/plain-403` }))).code).toBe('http_4xx');
+  });
+});
+
 describe('redirects', () => {
   test('a redirect loop is an error', async () => {
     server.route('/loop-a', { status: 302, body: '', headers: { location: '/loop-b' } });
