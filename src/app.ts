@@ -45,7 +45,7 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
   const store = await Store.open({
     url,
     ...(url ? {} : opts.pglite ? { pglite: opts.pglite } : { dataDir: config.database.dataDir }),
-    ...(opts.schema ? { schema: opts.schema } : {}),
+    ...(opts.schema ?? config.database.schema ? { schema: (opts.schema ?? config.database.schema)! } : {}),
   });
   try {
     const applied = await store.migrate();
@@ -66,6 +66,9 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
   const version = packageVersion();
   const fetcher = new Fetcher({
     timeoutMs: config.fetch.timeoutMs,
+    connectTimeoutMs: config.fetch.connectTimeoutMs,
+    headersTimeoutMs: config.fetch.headersTimeoutMs,
+    maxRedirects: config.fetch.maxRedirects,
     maxBytes: config.fetch.maxBytes,
     userAgent: config.fetch.userAgent,
     allowPrivateNetworks: config.fetch.allowPrivateNetworks,
@@ -90,7 +93,20 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
     publisher,
     backfiller,
     matcher: () => matcher,
-    ingest: { store, fetcher, matcher: () => matcher, logger: opts.logger, workerId, iframeHosts: config.content.iframeHosts },
+    ingest: {
+      store,
+      fetcher,
+      matcher: () => matcher,
+      logger: opts.logger,
+      workerId,
+      iframeHosts: config.content.iframeHosts,
+      policy: {
+        minIntervalSeconds: config.schedule.minIntervalSeconds,
+        maxIntervalSeconds: config.schedule.maxIntervalSeconds,
+        backoffCeilingSeconds: config.schedule.backoffCeilingSeconds,
+        adaptive: config.schedule.adaptive,
+      },
+    },
     reload: async (next) => {
       const nextMatcher = new TopicMatcher(next.topics);
       await store.syncSources(next.sources);

@@ -92,7 +92,8 @@ async function serve(flag: string | undefined, roles: { http: boolean; scheduler
     ? new Scheduler(app.ingest, {
         tick: config.schedule.tick,
         concurrency: config.fetch.concurrency,
-        leaseSeconds: Math.ceil((config.fetch.timeoutMs * 3) / 1000) + 60,
+        perHost: config.fetch.perHost,
+        leaseSeconds: config.schedule.leaseSeconds,
       })
     : null;
   const maxAgeSeconds = tickSeconds(config.schedule.tick);
@@ -139,13 +140,16 @@ async function serve(flag: string | undefined, roles: { http: boolean; scheduler
       process.exit(EXIT_RUNTIME);
     }
     stopping = true;
-    logger.info({ signal }, 'shutting down: no new fetches, waiting for those under way');
+    logger.info({ signal, graceMs: config.schedule.shutdownGraceMs }, 'shutting down: no new fetches, waiting for those under way');
     try {
       watcher?.close();
       if (pingTimer) clearInterval(pingTimer);
+      // Stop claiming first; HTTP keeps answering while fetches drain, then closes.
+      const drained = scheduler?.stop(config.schedule.shutdownGraceMs);
       await http?.close();
-      await scheduler?.stop(20_000);
+      await drained;
       await app.close();
+      logger.info('stopped');
       process.exit(0);
     } catch (err) {
       logger.error({ err: errorMessage(err) }, 'unclean shutdown');
@@ -189,6 +193,7 @@ export function buildCli(): Command {
           ignoreSchedule: true,
           sourceId: o.source ?? null,
           concurrency: app.config.fetch.concurrency,
+          perHost: app.config.fetch.perHost,
           leaseSeconds: 3600,
         });
         if (o.json) process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
@@ -203,7 +208,11 @@ export function buildCli(): Command {
       const config = loadConfigOrExit(cfg());
       let store: Store;
       try {
-        store = await Store.open({ url: config.database.url, dataDir: config.database.dataDir });
+        store = await Store.open({
+          url: config.database.url,
+          dataDir: config.database.dataDir,
+          ...(config.database.schema ? { schema: config.database.schema } : {}),
+        });
       } catch (err) {
         throw new CliExit(EXIT_RUNTIME, `tidings: cannot open the database: ${errorMessage(err)}`);
       }

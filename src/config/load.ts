@@ -10,15 +10,29 @@ import { configSchema, deriveSourceId, type RawMatchBlock } from './schema';
 export interface Config {
   readonly file: string;
   readonly server: { readonly port: number; readonly host: string; readonly baseUrl: string };
-  readonly database: { readonly url: string | null; readonly dataDir: string };
+  readonly database: { readonly url: string | null; readonly dataDir: string; readonly schema: string | null };
   readonly fetch: {
     readonly timeoutMs: number;
+    readonly connectTimeoutMs: number;
+    readonly headersTimeoutMs: number;
     readonly maxBytes: number;
+    readonly maxRedirects: number;
     readonly userAgent: string;
-    readonly allowPrivateNetworks: boolean;
+    /** true: no guard; a list: these CIDRs are allowed even though private. */
+    readonly allowPrivateNetworks: boolean | readonly string[];
     readonly concurrency: number;
+    readonly perHost: number;
   };
-  readonly schedule: { readonly tick: string; readonly defaultIntervalSeconds: number };
+  readonly schedule: {
+    readonly tick: string;
+    readonly defaultIntervalSeconds: number;
+    readonly minIntervalSeconds: number;
+    readonly maxIntervalSeconds: number;
+    readonly backoffCeilingSeconds: number;
+    readonly adaptive: boolean;
+    readonly leaseSeconds: number;
+    readonly shutdownGraceMs: number;
+  };
   readonly publish: { readonly defaultLimit: number; readonly maxLimit: number; readonly hub: string | null };
   /** Reload the file when it changes. */
   readonly watch: boolean;
@@ -95,15 +109,30 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     database: {
       url: raw.database.url?.trim() ? raw.database.url.trim() : null,
       dataDir: path.resolve(raw.database.dataDir),
+      schema: raw.database.schema ?? null,
     },
     fetch: {
       timeoutMs: raw.fetch.timeout,
+      connectTimeoutMs: Math.min(raw.fetch.connectTimeout, raw.fetch.timeout),
+      headersTimeoutMs: Math.min(raw.fetch.headersTimeout, raw.fetch.timeout),
       maxBytes: raw.fetch.maxBytes,
+      maxRedirects: raw.fetch.maxRedirects,
       userAgent: raw.fetch.userAgent ?? `Tidings/${version} (+https://github.com/tidings-aggregator/tidings)`,
       allowPrivateNetworks: raw.fetch.allowPrivateNetworks,
       concurrency: raw.fetch.concurrency,
+      perHost: raw.fetch.perHost,
     },
-    schedule: { tick: raw.schedule.tick, defaultIntervalSeconds: Math.round(raw.schedule.defaultInterval / 1000) },
+    schedule: {
+      tick: raw.schedule.tick,
+      defaultIntervalSeconds: Math.round(raw.schedule.defaultInterval / 1000),
+      minIntervalSeconds: Math.max(1, Math.round(raw.schedule.minInterval / 1000)),
+      maxIntervalSeconds: Math.max(Math.round(raw.schedule.minInterval / 1000), Math.round(raw.schedule.maxInterval / 1000)),
+      backoffCeilingSeconds: Math.round(raw.schedule.backoffCeiling / 1000),
+      adaptive: raw.schedule.adaptive,
+      // Longer than the longest fetch, so a live worker never loses its claim mid-fetch.
+      leaseSeconds: Math.ceil((raw.schedule.lease ?? raw.fetch.timeout * 3 + 60_000) / 1000),
+      shutdownGraceMs: raw.schedule.shutdownGrace,
+    },
     publish: { defaultLimit: raw.publish.defaultLimit, maxLimit: raw.publish.maxLimit, hub: raw.publish.hub ?? null },
     watch: raw.watch,
     content: raw.content,

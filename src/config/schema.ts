@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import cron from 'node-cron';
 import { RE2JS } from 're2js';
+import { parseCidr } from './cidr';
 import { parseDuration, parseSize } from '../shared/duration';
 
 /**
@@ -38,6 +39,8 @@ const httpUrl = z.string().refine(
   },
   { message: 'expected an absolute http(s) URL' },
 );
+
+const cidr = z.string().refine((v) => parseCidr(v) !== null, { message: 'expected a CIDR such as "10.0.0.0/8" or "fd00::/8"' });
 
 const slug = z
   .string()
@@ -155,16 +158,29 @@ export const configSchema = z
         /** Postgres URL; empty or absent means embedded PGlite in dataDir. */
         url: z.string().optional(),
         dataDir: z.string().min(1).default('./data'),
+        /** Postgres schema to use instead of public (one database, several installs or tests). */
+        schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case SQL identifier such as "tidings"').optional(),
       })
       .strict()
       .prefault({}),
     fetch: z
       .object({
+        /** The whole request, connect to last byte: a trickling server is cut off here. */
         timeout: duration('duration').default(20_000),
+        /** TCP + TLS connect. */
+        connectTimeout: duration('duration').default(10_000),
+        /** From the request until the response headers. */
+        headersTimeout: duration('duration').default(15_000),
+        /** Cap on the body after decompression. */
         maxBytes: size.default(10 * 1024 * 1024),
+        maxRedirects: z.number().int().min(0).max(20).default(5),
         userAgent: z.string().min(1).optional(),
-        allowPrivateNetworks: z.boolean().default(false),
+        /** true turns the SSRF guard off; a list of CIDRs allows only those private ranges. */
+        allowPrivateNetworks: z.union([z.boolean(), z.array(cidr).min(1)]).default(false),
+        /** Fetches at once in one process. */
         concurrency: z.number().int().min(1).max(256).default(16),
+        /** Fetches at once to one host, in one process. */
+        perHost: z.number().int().min(1).max(64).default(2),
       })
       .strict()
       .prefault({}),
@@ -175,6 +191,17 @@ export const configSchema = z
           .refine((v) => cron.validate(v), { message: 'expected a cron expression such as "* * * * *"' })
           .default('* * * * *'),
         defaultInterval: duration('duration').default(15 * 60_000),
+        /** Bounds on the time between two fetches of a feed, whatever the feed or the adaptive mode asks. */
+        minInterval: duration('duration').default(60_000),
+        maxInterval: duration('duration').default(24 * 3600_000),
+        /** The longest wait after consecutive errors. */
+        backoffCeiling: duration('duration').default(6 * 3600_000),
+        /** Follow how often each feed publishes (7 days ÷ items in the last 7 days) instead of the fixed interval. */
+        adaptive: z.boolean().default(false),
+        /** How long a claim holds; a crashed worker's feeds come back after it. Default: 3 × fetch.timeout + 60 s. */
+        lease: duration('duration').optional(),
+        /** On SIGTERM, how long fetches under way may take to finish. */
+        shutdownGrace: duration('duration').default(20_000),
       })
       .strict()
       .prefault({}),

@@ -43,6 +43,8 @@ export interface ParsedFeed {
   readonly ttlMinutes: number | null;
   /** xml:base in scope at the channel/feed element, if any (may be relative). */
   readonly base?: string | null;
+  /** Minutes between updates from RSS 1.0 sy:updatePeriod ÷ sy:updateFrequency, if present. */
+  readonly updatePeriodMinutes?: number | null;
   readonly items: readonly RawItem[];
   /** Recoverable problems (for example a truncated document). */
   readonly warnings: readonly string[];

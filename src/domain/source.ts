@@ -19,5 +19,7 @@ export interface FeedTask {
   readonly lastModified: string | null;
   readonly intervalSeconds: number;
   readonly errorCount: number;
+  /** The feed's own polling hint (<ttl>, sy:updatePeriod) from its last full fetch, in seconds. */
+  readonly feedHintSeconds?: number | null;
   readonly headers: Readonly<Record<string, string>>;
 }

@@ -19,7 +19,12 @@ export type FetchErrorCode =
   | 'bad_url'
   | 'redirect_loop'
   | 'too_many_redirects'
-  | 'bad_encoding';
+  | 'bad_encoding'
+  /** Our own shutdown cancelled the fetch: not the feed's fault, nothing is recorded. */
+  | 'aborted';
+
+/** Codes that say "the network between us and the feed failed", not "the feed is broken". */
+export const NETWORK_LEVEL_CODES: ReadonlySet<string> = new Set(['dns', 'refused', 'timeout', 'network']);
 
 export class FetchError extends TidingsError {
   constructor(

@@ -3,17 +3,24 @@ import { isIP } from 'node:net';
 import zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { FetchError } from './errors';
-import { guardedLookup, isPrivateAddress, PrivateAddressError } from './guard';
+import { addressGuard, guardedLookup, PrivateAddressError, type Resolve } from './guard';
 
 export interface FetcherOptions {
-  /** Whole request, connect to last byte. */
+  /** Whole request, connect to last byte: a server trickling a byte a second is cut off here. */
   readonly timeoutMs: number;
-  /** Cap on the decoded (decompressed) body. */
+  /** TCP (+TLS) connect. @default min(timeoutMs, 10 s) */
+  readonly connectTimeoutMs?: number;
+  /** Until the response headers. @default timeoutMs */
+  readonly headersTimeoutMs?: number;
+  /** Cap on the decoded (decompressed) body, enforced while streaming. */
   readonly maxBytes: number;
   readonly userAgent: string;
-  readonly allowPrivateNetworks: boolean;
+  /** true: the SSRF guard is off; a CIDR list: those private ranges are allowed. */
+  readonly allowPrivateNetworks: boolean | readonly string[];
   /** @default 5 */
   readonly maxRedirects?: number;
+  /** Name resolution (tests pass a fake DNS; the guard still checks what it returns). @default dns.lookup */
+  readonly resolve?: Resolve;
 }
 
 export interface FetchRequest {
@@ -30,7 +37,13 @@ interface Validators {
 }
 
 export type FetchResult =
-  | ({ readonly kind: 'not_modified'; readonly url: string; readonly permanentUrl: string | null } & Validators)
+  | ({
+      readonly kind: 'not_modified';
+      readonly url: string;
+      readonly permanentUrl: string | null;
+      /** Cache-Control and Expires on a 304 count for the next poll, as on a 200. */
+      readonly headers: Readonly<Record<string, string>>;
+    } & Validators)
   | ({
       readonly kind: 'ok';
       readonly status: number;
@@ -47,24 +60,44 @@ export type FetchResult =
 export class Fetcher {
   private readonly agent: Agent;
   private readonly maxRedirects: number;
+  private readonly refused: ((address: string) => boolean) | null;
 
   constructor(private readonly opts: FetcherOptions) {
     this.maxRedirects = opts.maxRedirects ?? 5;
+    this.refused = addressGuard(opts.allowPrivateNetworks);
     this.agent = new Agent({
       connect: {
-        timeout: Math.min(opts.timeoutMs, 10_000),
-        ...(opts.allowPrivateNetworks ? {} : { lookup: guardedLookup }),
+        timeout: opts.connectTimeoutMs ?? Math.min(opts.timeoutMs, 10_000),
+        // Runs for every new socket, so every redirect hop to a new host is checked after DNS.
+        lookup: guardedLookup(this.refused, opts.resolve),
       },
-      headersTimeout: opts.timeoutMs,
+      headersTimeout: opts.headersTimeoutMs ?? opts.timeoutMs,
+      // Longest silence between two body chunks; the whole-request deadline below bounds the total.
       bodyTimeout: opts.timeoutMs,
       keepAliveTimeout: 10_000,
       connections: 8,
     });
   }
 
+  /** The User-Agent sent with every request. */
+  get userAgent(): string {
+    return this.opts.userAgent;
+  }
+
   async fetch(req: FetchRequest): Promise<FetchResult> {
+    if (req.signal?.aborted) throw new FetchError('aborted', 'fetch cancelled before it started', { url: req.url });
     const deadline = AbortSignal.timeout(this.opts.timeoutMs);
     const signal = req.signal ? AbortSignal.any([deadline, req.signal]) : deadline;
+    try {
+      return await this.follow(req, signal);
+    } catch (err) {
+      // A shutdown's abort is not the feed's fault; say so, so the caller records nothing.
+      if (req.signal?.aborted && !deadline.aborted) throw new FetchError('aborted', 'fetch cancelled (shutting down)', { url: req.url }, { cause: err });
+      throw err;
+    }
+  }
+
+  private async follow(req: FetchRequest, signal: AbortSignal): Promise<FetchResult> {
     const seen = new Set<string>();
     let url = req.url;
     let permanent = true;
@@ -80,6 +113,7 @@ export class Fetcher {
         const location = header(res.headers, 'location');
         if (!location) throw new FetchError('http_4xx', `HTTP ${status} without a Location header`, { status, url: target.href });
         if (hop >= this.maxRedirects) throw new FetchError('too_many_redirects', `more than ${this.maxRedirects} redirects`, { url: target.href });
+        // Only an unbroken chain of permanent redirects moves the feed (RFC 9110 §15.4).
         if (status !== 301 && status !== 308) permanent = false;
         url = new URL(location, target).href;
         continue;
@@ -88,15 +122,18 @@ export class Fetcher {
       const validators = { etag: header(res.headers, 'etag'), lastModified: header(res.headers, 'last-modified') };
       if (status === 304) {
         await res.body.dump().catch(() => undefined);
-        return { kind: 'not_modified', url: target.href, permanentUrl, ...validators };
+        return { kind: 'not_modified', url: target.href, permanentUrl, headers: flatHeaders(res.headers), ...validators };
       }
       if (status < 200 || status >= 300) {
+        // A bot challenge comes as a 403/429/503 HTML page: it is "not a feed", not a server error.
+        if (await isChallenge(res)) {
+          throw new FetchError('not_a_feed', `got a Cloudflare challenge page (HTTP ${status}), not a feed`, { status, url: target.href });
+        }
         await res.body.dump().catch(() => undefined);
         throw httpError(status, res.headers, target.href);
       }
       const body = await this.readBody(res, target.href, signal);
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      const headers = flatHeaders(res.headers);
       return { kind: 'ok', status, url: target.href, permanentUrl, body, contentType: header(res.headers, 'content-type'), headers, ...validators };
     }
   }
@@ -115,7 +152,7 @@ export class Fetcher {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new FetchError('bad_url', `only http and https are fetched, not ${u.protocol}`, { url });
     // An IP literal never reaches the lookup hook, so it is checked here.
     const host = u.hostname.replace(/^\[|\]$/g, '');
-    if (!this.opts.allowPrivateNetworks && isIP(host) && isPrivateAddress(host)) {
+    if (this.refused && isIP(host) && this.refused(host)) {
       throw new FetchError('private_address', `${host} is a private or reserved address (set fetch.allowPrivateNetworks to allow it)`, { url });
     }
     return u;
@@ -147,7 +184,11 @@ export class Fetcher {
     }
     let stream: Readable = res.body;
     const decoder = decompressor(encoding);
-    if (decoder) stream = res.body.pipe(decoder);
+    if (decoder) {
+      // pipe() does not forward errors: a reset mid-body must end the decoder too, not leave it waiting.
+      res.body.on('error', (err) => decoder.destroy(err));
+      stream = res.body.pipe(decoder);
+    }
     const chunks: Buffer[] = [];
     let total = 0;
     try {
@@ -163,11 +204,36 @@ export class Fetcher {
       res.body.destroy();
       decoder?.destroy();
       if (err instanceof FetchError) throw err;
-      if ((err as { code?: string }).code?.startsWith('Z_')) throw new FetchError('bad_encoding', `cannot decode ${encoding} body: ${(err as Error).message}`, { url }, { cause: err });
+      // Abort reasons are DOMExceptions, whose code is a number.
+      const zcode = (err as { code?: unknown }).code;
+      if (typeof zcode === 'string' && zcode.startsWith('Z_')) throw new FetchError('bad_encoding', `cannot decode ${encoding} body: ${(err as Error).message}`, { url }, { cause: err });
       throw classifyNetworkError(err, url, signal);
     }
     return Buffer.concat(chunks, total);
   }
+}
+
+const CHALLENGE_MARKERS = /cf-browser-verification|challenge-platform|cf_chl_|<title>just a moment\.\.\.<\/title>/i;
+
+/**
+ * Cloudflare marks its challenges with `cf-mitigated: challenge`; older ones
+ * only show in the page. Reads at most 16 KiB of an HTML error page to tell.
+ */
+async function isChallenge(res: Dispatcher.ResponseData): Promise<boolean> {
+  if (![403, 429, 503].includes(res.statusCode)) return false;
+  if (header(res.headers, 'cf-mitigated')?.toLowerCase() === 'challenge') return true;
+  if (!/text\/html/i.test(header(res.headers, 'content-type') ?? '')) return false;
+  if ((header(res.headers, 'content-encoding') ?? 'identity') !== 'identity') return false;
+  let head = '';
+  try {
+    for await (const chunk of res.body) {
+      head += (chunk as Buffer).toString('latin1');
+      if (head.length >= 16 * 1024) break;
+    }
+  } catch {
+    return false;
+  }
+  return CHALLENGE_MARKERS.test(head);
 }
 
 function decompressor(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null {
@@ -182,6 +248,12 @@ function decompressor(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.Brotl
     default:
       return null;
   }
+}
+
+function flatHeaders(h: Dispatcher.ResponseData['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
 }
 
 function header(headers: Dispatcher.ResponseData['headers'], name: string): string | null {
@@ -226,7 +298,7 @@ function classifyNetworkError(err: unknown, url: string, signal: AbortSignal): F
     const pe = (err instanceof PrivateAddressError ? err : e.cause) as PrivateAddressError;
     return new FetchError('private_address', `${pe.message} (set fetch.allowPrivateNetworks to allow it)`, { url }, { cause: err });
   }
-  const code = e.code ?? cause.code ?? '';
+  const code = [e.code, cause.code].find((c): c is string => typeof c === 'string') ?? '';
   const msg = e.message ?? String(err);
   if (signal.aborted || e.name === 'AbortError' || e.name === 'TimeoutError' || /TIMEOUT/.test(code)) {
     return new FetchError('timeout', `timed out: ${msg}`, { url }, { cause: err });

@@ -130,7 +130,24 @@ function routes(app: FastifyInstance, deps: HttpDeps): void {
         lastFetchedAt: latest?.lastFetchedAt ?? null,
         lastStatus: latest?.lastStatus ?? null,
         lastError: latest?.lastError ?? null,
-        feeds: s.feeds,
+        errorCode: latest?.lastErrorCode ?? null,
+        feeds: s.feeds.map((f) => ({
+          id: f.id,
+          url: f.url,
+          fetchUrl: f.fetchUrl,
+          enabled: f.enabled,
+          disabledReason: f.disabledReason,
+          lastStatus: f.lastStatus,
+          /** Stable code (timeout, http_404, rate_limited, not_a_feed, …); null after a success. */
+          errorCode: f.lastErrorCode,
+          lastError: f.lastError,
+          lastFetchedAt: f.lastFetchedAt,
+          lastSuccessAt: f.lastSuccessAt,
+          consecutiveErrors: f.errorCount,
+          nextFetchAt: f.nextFetchAt,
+          fetchCount: f.fetchCount,
+          notModifiedCount: f.notModifiedCount,
+        })),
       };
     });
   });

@@ -112,6 +112,7 @@ export async function parseXmlFeed(source: string): Promise<ParsedFeed> {
     published: firstText(f.rawPubDate, f.dctermsIssued),
     updated: lastText(f.updated) ?? firstText(f.modified, f.rawLastBuildDate, f.dctermsModified, f.dcDate),
     base: nonEmpty(text(f.base)),
+    updatePeriodMinutes: updatePeriodMinutes(text(f.syUpdatePeriod), text(f.syUpdateFrequency)),
     items,
     warnings,
   };
@@ -289,6 +290,15 @@ function mediaContent(node: XmlNode): Enclosure[] {
     const url = attr(m, 'url');
     return url ? [{ url, type: attr(m, 'type'), length: numberOrNull(attr(m, 'fileSize')) }] : [];
   });
+}
+
+/** RSS 1.0 syndication module: the period (hourly … yearly) divided by the frequency (default 1). */
+const SY_PERIOD_MINUTES: Record<string, number> = { hourly: 60, daily: 1440, weekly: 10080, monthly: 43200, yearly: 525600 };
+function updatePeriodMinutes(period: string | null, frequency: string | null): number | null {
+  const minutes = period ? SY_PERIOD_MINUTES[period.trim().toLowerCase()] : undefined;
+  if (minutes === undefined) return null;
+  const f = numberOrNull(frequency);
+  return f !== null && f >= 1 ? minutes / f : minutes;
 }
 
 function numberOrNull(v: string | null): number | null {

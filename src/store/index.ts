@@ -2,7 +2,7 @@ import type { FeedTask, SourceSpec } from '../domain/source';
 import type { StoredItem } from '../domain/stored';
 import type { Resolution, StoredCandidate } from '../dedup/publisher';
 import { applyBackfillBatch, finishBackfill, itemsAfter, membershipsOf, type ItemForMatching, type Membership } from './backfill';
-import { claimFeeds, recordFetch, releaseLeases, type ClaimOptions, type FetchOutcome } from './feeds';
+import { claimFeeds, countItemsSince, forgiveOutage, recordFetch, releaseLeases, renewLease, type ClaimOptions, type FetchOutcome } from './feeds';
 import { saveItems, type ItemToSave, type SaveResult } from './items';
 import { migrate } from './migrate';
 import { openDb, type Db, type OpenOptions } from './open';
@@ -58,6 +58,18 @@ export class Store {
 
   releaseLeases(workerId: string): Promise<number> {
     return releaseLeases(this.db.kysely, workerId);
+  }
+
+  renewLease(feedId: number, workerId: string, leaseSeconds: number): Promise<boolean> {
+    return renewLease(this.db.kysely, feedId, workerId, leaseSeconds);
+  }
+
+  forgiveOutage(feeds: readonly { feedId: number; errorCount: number }[], codes: readonly string[], nextFetchAt: Date): Promise<number> {
+    return forgiveOutage(this.db.kysely, feeds, codes, nextFetchAt);
+  }
+
+  countItemsSince(feedId: number, since: Date): Promise<number> {
+    return countItemsSince(this.db.kysely, feedId, since);
   }
 
   saveItems(

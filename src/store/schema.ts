@@ -34,6 +34,9 @@ export interface FeedsTable {
   lastError: string | null;
   lastErrorCode: string | null;
   errorCount: Generated<number>;
+  fetchCount: Generated<number>;
+  notModifiedCount: Generated<number>;
+  feedHintSeconds: number | null;
 }
 
 export interface ItemsTable {

@@ -55,6 +55,10 @@ export interface SourceStatus {
 export interface FeedStatus {
   readonly id: number;
   readonly url: string;
+  /** Where a 301/308 moved the feed, if anywhere. */
+  readonly fetchUrl: string | null;
+  readonly fetchCount: number;
+  readonly notModifiedCount: number;
   readonly enabled: boolean;
   readonly disabledReason: string | null;
   readonly lastFetchedAt: Date | null;
@@ -76,7 +80,7 @@ export async function listSourceStatus(db: Executor): Promise<SourceStatus[]> {
   const feeds = await db
     .selectFrom('feeds')
     .select([
-      'id', 'sourceId', 'url', 'enabled', 'disabledReason', 'lastFetchedAt', 'lastSuccessAt', 'lastStatus', 'lastError', 'lastErrorCode',
+      'id', 'sourceId', 'url', 'fetchUrl', 'fetchCount', 'notModifiedCount', 'enabled', 'disabledReason', 'lastFetchedAt', 'lastSuccessAt', 'lastStatus', 'lastError', 'lastErrorCode',
       'errorCount', 'nextFetchAt',
     ])
     .orderBy('id')
