@@ -5,6 +5,7 @@ import type { Config } from './config/load';
 import { packageVersion } from './config/load';
 import type { TopicSpec } from './domain/topic';
 import type { IngestDeps } from './ingest/ingest-feed';
+import type { StoryOptions } from './dedup/story-match';
 import { Fetcher } from './fetch/fetcher';
 import { FeedPublisher } from './publish/service';
 import type { Logger } from './shared/logger';
@@ -67,6 +68,7 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
     defaultLimit: config.publish.defaultLimit,
     maxLimit: config.publish.maxLimit,
   });
+  const stories = storyOptions(config);
   const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   return {
     config,
@@ -74,10 +76,23 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
     fetcher,
     publisher,
     matcher: () => matcher,
-    ingest: { store, fetcher, matcher: () => matcher, logger: opts.logger, workerId },
+    ingest: { store, fetcher, matcher: () => matcher, logger: opts.logger, workerId, stories },
     close: async () => {
       await fetcher.close();
       await store.close();
     },
+  };
+}
+
+/** The dedup section as the story step takes it; null when story clustering is off. */
+export function storyOptions(config: Pick<Config, 'dedup'>): StoryOptions | null {
+  const d = config.dedup;
+  if (!d.stories) return null;
+  return {
+    windowMs: d.windowMs,
+    threshold: d.threshold,
+    minTokens: d.minWords,
+    sourcePriority: d.sourcePriority,
+    neverRepresentative: d.neverRepresentative,
   };
 }

@@ -20,6 +20,14 @@ export interface Config {
   };
   readonly schedule: { readonly tick: string; readonly defaultIntervalSeconds: number };
   readonly publish: { readonly defaultLimit: number; readonly maxLimit: number };
+  readonly dedup: {
+    readonly stories: boolean;
+    readonly windowMs: number;
+    readonly threshold: number;
+    readonly minWords: number;
+    readonly sourcePriority: readonly string[];
+    readonly neverRepresentative: readonly string[];
+  };
   readonly sources: readonly SourceSpec[];
   readonly topics: readonly TopicSpec[];
 }
@@ -102,6 +110,14 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     },
     schedule: { tick: raw.schedule.tick, defaultIntervalSeconds: Math.round(raw.schedule.defaultInterval / 1000) },
     publish: raw.publish,
+    dedup: {
+      stories: raw.dedup.stories,
+      windowMs: raw.dedup.window,
+      threshold: raw.dedup.threshold,
+      minWords: raw.dedup.minWords,
+      sourcePriority: raw.dedup.sourcePriority,
+      neverRepresentative: raw.dedup.neverRepresentative,
+    },
     sources: raw.sources.map((s) => ({
       id: s.id ?? deriveSourceId(s.name),
       name: s.name,
@@ -116,6 +132,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       title: t.title,
       description: t.description ?? null,
       diacriticSensitive: t.diacriticSensitive,
+      collapse: t.collapse,
       match: t.match,
     })),
   };

@@ -13,6 +13,8 @@ export interface TopicSpec {
   readonly description: string | null;
   readonly match: TopicMatchSpec;
   readonly diacriticSensitive: boolean;
+  /** "story": the topic feed shows one entry per story. @default "none" */
+  readonly collapse?: 'none' | 'story';
 }
 
 /** What topic matching looks at. */

@@ -1,6 +1,7 @@
 import type { FeedTask } from '../domain/source';
 import { withKeys } from '../dedup/keys';
 import { dedupBatch, resolveAgainstStored } from '../dedup/publisher';
+import { storyFeatures, type StoryOptions } from '../dedup/story-match';
 import { FetchError } from '../fetch/errors';
 import type { Fetcher } from '../fetch/fetcher';
 import { normalizeFeed } from '../normalize/item';
@@ -20,6 +21,8 @@ export interface IngestDeps {
   readonly workerId: string;
   readonly now?: () => Date;
   readonly iframeHosts?: readonly string[];
+  /** Cross-publisher story clustering; null or absent: off. */
+  readonly stories?: StoryOptions | null;
 }
 
 export interface IngestSummary {
@@ -64,17 +67,17 @@ export async function ingestFeed(deps: IngestDeps, task: FeedTask, signal?: Abor
     const normalized = normalizeFeed(feed, { feedUrl: res.url, now, iframeHosts: deps.iframeHosts ?? [] });
     const { unique, repeats } = dedupBatch(normalized.map(withKeys));
     const matcher = deps.matcher();
-    const items: ItemToSave[] = unique.map((it) => ({
-      ...it,
-      topics: matcher.match({
-        sourceId: task.sourceId,
-        title: it.title,
-        summary: it.summary,
-        contentText: it.contentHtml ? stripTags(it.contentHtml) : null,
-        categories: it.categories,
-      }),
-    }));
-    const saved = await deps.store.saveItems(task.sourceId, task.feedId, items, resolveAgainstStored);
+    const stories = deps.stories ?? null;
+    const items: ItemToSave[] = unique.map((it) => {
+      const contentText = it.contentHtml ? stripTags(it.contentHtml) : null;
+      return {
+        ...it,
+        topics: matcher.match({ sourceId: task.sourceId, title: it.title, summary: it.summary, contentText, categories: it.categories }),
+        story: stories ? storyFeatures({ title: it.title, text: it.summary ?? contentText, canonicalUrl: it.canonicalUrl }) : null,
+      };
+    });
+    // The story step runs inside saveItems' transaction, after the new items are inserted.
+    const saved = await deps.store.saveItems(task.sourceId, task.feedId, items, resolveAgainstStored, stories);
     const warning = feed.warnings.length > 0 ? feed.warnings.join('; ') : null;
     await deps.store.recordFetch(task.feedId, deps.workerId, {
       kind: 'ok',

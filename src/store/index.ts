@@ -9,9 +9,11 @@ import { openDb, type Db, type OpenOptions } from './open';
 import { listItems, topicsOf, topicVersion, type ItemQuery } from './read';
 import { listSourceStatus, syncSources, type SourceStatus } from './sources';
 import { syncTopics, type TopicRecord } from './topics';
+import { itemsByIds, storiesOf, storiesVersion, type StoryMember, type StoryView } from './stories';
+import type { StoryOptions } from '../dedup/story-match';
 
 export type { FetchOutcome, ItemForMatching, ItemQuery, ItemToSave, SaveResult, SourceStatus, TopicRecord };
-export type { Db, OpenOptions };
+export type { Db, OpenOptions, StoryMember, StoryView };
 export { startPglite } from './open';
 
 /** Every query Tidings runs lives behind this class. */
@@ -59,8 +61,22 @@ export class Store {
     feedId: number,
     items: readonly ItemToSave[],
     resolve: (items: readonly ItemToSave[], stored: readonly StoredCandidate[]) => Resolution[],
+    stories: StoryOptions | null = null,
   ): Promise<SaveResult> {
-    return saveItems(this.db, sourceId, feedId, items, resolve);
+    return saveItems(this.db, sourceId, feedId, items, resolve, stories);
+  }
+
+  /** Each item's story (members, representative, why each joined), keyed by item id. */
+  storiesOf(itemIds: readonly number[]): Promise<Map<number, StoryView>> {
+    return storiesOf(this.db.kysely, itemIds);
+  }
+
+  itemsByIds(ids: readonly number[]): Promise<Map<number, StoredItem>> {
+    return itemsByIds(this.db.kysely, ids);
+  }
+
+  storiesVersion(): Promise<string> {
+    return storiesVersion(this.db.kysely);
   }
 
   listItems(q: ItemQuery): Promise<StoredItem[]> {
