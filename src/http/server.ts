@@ -35,7 +35,9 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     const [, slug, ext] = m as unknown as [string, string, FeedFormatOut];
     const limit = parseLimit(req.query.limit);
     if (limit === 'bad') return badRequest(reply, 'limit must be a positive whole number');
-    const feed = await deps.publisher.topicFeed(slug, ext, limit);
+    const collapse = parseCollapse(req.query.collapse);
+    if (collapse === 'bad') return badRequest(reply, 'collapse must be "story" or "none"');
+    const feed = await deps.publisher.topicFeed(slug, ext, limit, collapse === undefined ? {} : { collapse });
     if (!feed) return notFound(reply, `unknown topic "${slug}"`);
     reply
       .header('content-type', feed.contentType)
@@ -87,6 +89,42 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     }));
   });
 
+  app.get<{ Params: { id: string } }>('/api/items/:id', async (req, reply) => {
+    if (!/^\d{1,15}$/.test(req.params.id)) return badRequest(reply, 'item id must be a positive whole number');
+    const id = Number(req.params.id);
+    const item = (await deps.store.itemsByIds([id])).get(id);
+    if (!item) return notFound(reply, `no item ${id}`);
+    const story = (await deps.store.storiesOf([id])).get(id) ?? null;
+    const own = story?.members.find((m) => m.itemId === id);
+    return {
+      id: item.id,
+      sourceId: item.sourceId,
+      sourceName: item.sourceName,
+      title: item.title,
+      url: item.url,
+      publishedAt: item.publishedAt,
+      categories: item.categories,
+      story: story
+        ? {
+            id: story.id,
+            representativeItemId: story.representativeItemId,
+            reason: own ? { layer: own.layer, score: own.score, matchedItemId: own.matchedItemId } : null,
+            items: story.members.map((m) => ({
+              id: m.itemId,
+              sourceId: m.sourceId,
+              sourceName: m.sourceName,
+              title: m.title,
+              url: m.url,
+              publishedAt: m.publishedAt,
+              layer: m.layer,
+              score: m.score,
+              matchedItemId: m.matchedItemId,
+            })),
+          }
+        : null,
+    };
+  });
+
   app.setNotFoundHandler((req, reply) => notFound(reply, `nothing at ${req.method} ${req.url}`));
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
@@ -99,6 +137,14 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
 function parseLimit(raw: string | undefined): number | undefined | 'bad' {
   if (raw === undefined || raw === '') return undefined;
   return /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : 'bad';
+}
+
+/** ?collapse=story | none; absent: the topic's own setting. */
+function parseCollapse(raw: string | undefined): boolean | undefined | 'bad' {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'story') return true;
+  if (raw === 'none') return false;
+  return 'bad';
 }
 
 function notFound(reply: FastifyReply, message: string) {

@@ -4,6 +4,16 @@ import type { StoredItem } from '../domain/stored';
 
 export type FeedFormatOut = 'rss' | 'atom' | 'json';
 
+/** Set on an entry that stands for a whole story (collapse.ts). */
+export interface StoryDecoration {
+  readonly guid: string;
+  readonly id: number;
+  /** Every publisher of the story, the representative's included. */
+  readonly publishers: readonly { readonly id: string; readonly name: string; readonly url: string | null }[];
+}
+
+export type RenderItem = StoredItem & { readonly story?: StoryDecoration };
+
 export interface FeedMeta {
   readonly title: string;
   readonly description: string | null;
@@ -37,7 +47,7 @@ const XML_ILLEGAL = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g;
 const clean = (s: string) => s.replace(XML_ILLEGAL, '');
 
 /** One model → RSS 2.0, Atom 1.0 or JSON Feed 1.1, built with `feed`. */
-export function renderFeed(format: FeedFormatOut, meta: FeedMeta, items: readonly StoredItem[]): string {
+export function renderFeed(format: FeedFormatOut, meta: FeedMeta, items: readonly RenderItem[]): string {
   const feed = new Feed({
     id: `${meta.selfBase}.atom`,
     title: clean(meta.title),
@@ -50,17 +60,19 @@ export function renderFeed(format: FeedFormatOut, meta: FeedMeta, items: readonl
   });
   for (const it of items) {
     const enclosure = it.enclosures[0];
+    const guid = it.story?.guid ?? publishedGuid(it);
+    const storySources = (it.story?.publishers ?? []).filter((p) => p.id !== it.sourceId).map((p) => clean(p.name));
     feed.addItem({
       title: clean(it.title),
-      id: publishedGuid(it),
-      guid: publishedGuid(it),
+      id: guid,
+      guid,
       link: it.url ?? meta.homeUrl,
       date: it.updatedAt && it.updatedAt > it.publishedAt ? it.updatedAt : it.publishedAt,
       published: it.publishedAt,
       description: clean(it.summary ?? ''),
       ...(it.contentHtml ? { content: clean(it.contentHtml) } : {}),
       author: [{ name: clean(it.author ? `${it.author} (${it.sourceName})` : it.sourceName) }],
-      category: [...it.categories.map((c) => ({ name: clean(c), term: clean(c) })), { name: clean(it.sourceName), domain: 'tidings:source', term: clean(it.sourceName), scheme: 'tidings:source' }],
+      category: [...it.categories.map((c) => ({ name: clean(c), term: clean(c) })), { name: clean(it.sourceName), domain: 'tidings:source', term: clean(it.sourceName), scheme: 'tidings:source' }, ...[...new Set(storySources)].map((n) => ({ name: n, domain: 'tidings:source', term: n, scheme: 'tidings:source' }))],
       ...(enclosure ? { enclosure: { url: enclosure.url, ...(enclosure.type ? { type: enclosure.type } : {}), ...(enclosure.length ? { length: enclosure.length } : {}) } } : {}),
     });
   }
@@ -75,7 +87,7 @@ export function renderFeed(format: FeedFormatOut, meta: FeedMeta, items: readonl
 }
 
 /** `feed` writes JSON Feed 1.0; 1.1 renames author → authors and adds the version URL. */
-function toJsonFeed11(json: string, items: readonly StoredItem[]): string {
+function toJsonFeed11(json: string, items: readonly RenderItem[]): string {
   const doc = JSON.parse(json) as { version: string; author?: unknown; authors?: unknown; items: Record<string, unknown>[] };
   doc.version = 'https://jsonfeed.org/version/1.1';
   if (doc.author) {
@@ -89,7 +101,10 @@ function toJsonFeed11(json: string, items: readonly StoredItem[]): string {
       delete entry.author;
     }
     if (src) {
-      entry._tidings = { source: { id: src.sourceId, name: src.sourceName } };
+      entry._tidings = {
+        source: { id: src.sourceId, name: src.sourceName },
+        ...(src.story ? { story: { id: src.story.id, publishers: src.story.publishers } } : {}),
+      };
       if (!entry.tags && src.categories.length > 0) entry.tags = [...src.categories];
     }
   });

@@ -3,7 +3,7 @@ import type { StoredItem } from '../domain/stored';
 import type { Resolution, StoredCandidate } from '../dedup/publisher';
 import { dropTopicsExcept, itemsAfter, replaceMemberships, type ItemForMatching } from './backfill';
 import { claimFeeds, recordFetch, releaseLeases, type ClaimOptions, type FetchOutcome } from './feeds';
-import { saveItems, type ItemToSave, type SaveResult } from './items';
+import { deleteItems, saveItems, type ItemToSave, type SaveResult } from './items';
 import { migrate } from './migrate';
 import { openDb, type Db, type OpenOptions } from './open';
 import { listItems, topicsOf, topicVersion, type ItemQuery } from './read';
@@ -64,6 +64,10 @@ export class Store {
     stories: StoryOptions | null = null,
   ): Promise<SaveResult> {
     return saveItems(this.db, sourceId, feedId, items, resolve, stories);
+  }
+
+  deleteItems(ids: readonly number[]): Promise<number> {
+    return deleteItems(this.db.kysely, ids);
   }
 
   /** Each item's story (members, representative, why each joined), keyed by item id. */

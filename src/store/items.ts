@@ -138,3 +138,15 @@ async function findCandidates(db: Executor, sourceId: string, items: readonly Ke
     )
     .execute();
 }
+
+/**
+ * Deletes items (retention, an operator's cleanup). Topic memberships,
+ * story links and story keys go with them (ON DELETE CASCADE); a story whose
+ * representative goes hands over to its next member (trigger
+ * story_items_hand_over, sql/0004_stories.sql).
+ */
+export async function deleteItems(db: Executor, ids: readonly number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const res = await db.deleteFrom('items').where('id', 'in', [...ids]).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
