@@ -37,22 +37,39 @@ export async function linkStories(trx: Executor, entries: readonly StoryEntry[],
   const lo = new Date(Math.min(...times) - opts.windowMs);
   const hi = new Date(Math.max(...times) + opts.windowMs);
 
-  const byKey = new Map<string, StoryCandidate[]>();
+  // Two index-only steps, not one join: the planner would hash-join story_items
+  // with a full scan, which grows with the store. Keys → item ids through
+  // story_keys_lookup_idx, then those items through story_items' primary key.
+  const hits: { key: string; itemId: number }[] = [];
   for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+    hits.push(
+      ...(await trx
+        .selectFrom('storyKeys')
+        .select([sql<string>`key::text`.as('key'), 'itemId'])
+        .where(sql<boolean>`key = ANY(${keys.slice(i, i + KEY_CHUNK)}::bigint[])`)
+        .where('publishedAt', '>=', lo)
+        .where('publishedAt', '<=', hi)
+        .execute()),
+    );
+  }
+  const byItem = new Map<number, StoryCandidate>();
+  const hitIds = [...new Set(hits.map((h) => h.itemId))];
+  for (let i = 0; i < hitIds.length; i += KEY_CHUNK) {
     const rows = await trx
-      .selectFrom('storyKeys as k')
-      .innerJoin('storyItems as si', 'si.itemId', 'k.itemId')
+      .selectFrom('storyItems as si')
       .innerJoin('items as i', 'i.id', 'si.itemId')
-      .select([sql<string>`k.key::text`.as('key'), 'si.itemId', 'si.storyId', 'si.sourceId', 'si.titleKey', 'si.shingles', 'si.publishedAt', 'i.canonicalUrl'])
-      .where(sql<boolean>`k.key = ANY(${keys.slice(i, i + KEY_CHUNK)}::bigint[])`)
-      .where('k.publishedAt', '>=', lo)
-      .where('k.publishedAt', '<=', hi)
+      .select(['si.itemId', 'si.storyId', 'si.sourceId', 'si.titleKey', 'si.shingles', 'si.publishedAt', 'i.canonicalUrl'])
+      .where(sql<boolean>`si.item_id = ANY(${hitIds.slice(i, i + KEY_CHUNK)}::bigint[])`)
       .execute();
-    for (const r of rows) {
-      const list = byKey.get(r.key) ?? [];
-      list.push({ ...r, shingles: r.shingles ?? [] });
-      byKey.set(r.key, list);
-    }
+    for (const r of rows) byItem.set(r.itemId, { ...r, shingles: r.shingles ?? [] });
+  }
+  const byKey = new Map<string, StoryCandidate[]>();
+  for (const h of hits) {
+    const c = byItem.get(h.itemId);
+    if (!c) continue; // the item was deleted; its keys stay until pruned
+    const list = byKey.get(h.key) ?? [];
+    list.push(c);
+    byKey.set(h.key, list);
   }
   const storyIds = [...new Set([...byKey.values()].flat().map((c) => c.storyId))];
   const sources = new Map<number, Set<string>>();
@@ -105,8 +122,11 @@ export async function linkStories(trx: Executor, entries: readonly StoryEntry[],
       })),
     )
     .execute();
-  const keyRows = entries.flatMap((e) => [...new Set(e.features.keys)].map((key) => ({ key, publishedAt: e.publishedAt, itemId: e.itemId })));
-  for (let i = 0; i < keyRows.length; i += KEY_CHUNK) await trx.insertInto('storyKeys').values(keyRows.slice(i, i + KEY_CHUNK)).execute();
+  // Three array parameters instead of three per row: one short statement to parse and bind.
+  const keyRows = entries.flatMap((e) => [...new Set(e.features.keys)].map((key) => [key, e.publishedAt.toISOString(), e.itemId] as const));
+  await sql`
+    INSERT INTO story_keys (key, published_at, item_id)
+    SELECT * FROM unnest(${keyRows.map((r) => r[0])}::bigint[], ${keyRows.map((r) => r[1])}::timestamptz[], ${keyRows.map((r) => r[2])}::bigint[])`.execute(trx);
 
   const joined = [...new Set(decided.flatMap((d) => (d.match ? [d.match.storyId] : [])))];
   if (joined.length > 0) await electRepresentatives(trx, joined);
