@@ -32,50 +32,41 @@ const STORY_LOCK = 'tidings:stories';
 export async function linkStories(trx: Executor, entries: readonly StoryEntry[], opts: StoryOptions): Promise<StoryLinkResult> {
   if (entries.length === 0) return { created: 0, joined: 0 };
   await sql`SELECT pg_advisory_xact_lock(hashtext(${STORY_LOCK}))`.execute(trx);
+  // The lookup below is a few thousand index probes, but its estimated cost
+  // (one subplan per hit) can pass jit_above_cost, and JIT compilation then
+  // takes ~0.5 s. This transaction never benefits from JIT.
+  await sql`SET LOCAL jit = off`.execute(trx);
   const keys = [...new Set(entries.flatMap((e) => e.features.keys))];
   const times = entries.map((e) => e.publishedAt.getTime());
   const lo = new Date(Math.min(...times) - opts.windowMs);
   const hi = new Date(Math.max(...times) + opts.windowMs);
 
-  // Two index-only steps, not one join: the planner would hash-join story_items
-  // with a full scan, which grows with the store. Keys → item ids through
-  // story_keys_lookup_idx, then those items through story_items' primary key.
-  const hits: { key: string; itemId: number }[] = [];
-  for (let i = 0; i < keys.length; i += KEY_CHUNK) {
-    hits.push(
-      ...(await trx
-        .selectFrom('storyKeys')
-        .select([sql<string>`key::text`.as('key'), 'itemId'])
-        .where(sql<boolean>`key = ANY(${keys.slice(i, i + KEY_CHUNK)}::bigint[])`)
-        .where('publishedAt', '>=', lo)
-        .where('publishedAt', '<=', hi)
-        .execute()),
-    );
-  }
-  const byItem = new Map<number, StoryCandidate>();
-  const hitIds = [...new Set(hits.map((h) => h.itemId))];
-  for (let i = 0; i < hitIds.length; i += KEY_CHUNK) {
-    const rows = await trx
-      .selectFrom('storyItems as si')
-      .innerJoin('items as i', 'i.id', 'si.itemId')
-      .select(['si.itemId', 'si.storyId', 'si.sourceId', 'si.titleKey', 'si.shingles', 'si.publishedAt', 'i.canonicalUrl'])
-      .where(sql<boolean>`si.item_id = ANY(${hitIds.slice(i, i + KEY_CHUNK)}::bigint[])`)
-      .execute();
-    for (const r of rows) byItem.set(r.itemId, { ...r, shingles: r.shingles ?? [] });
-  }
+  // One statement, index lookups only: keys through story_keys_lookup_idx,
+  // then each hit's story_items row and item by primary key, and the story's
+  // publishers through story_items_story_idx. The LIMIT 1 keeps the LATERAL
+  // subquery from being flattened into a join, which the planner would run
+  // as a hash join over all of story_items (a scan that grows with the store).
   const byKey = new Map<string, StoryCandidate[]>();
-  for (const h of hits) {
-    const c = byItem.get(h.itemId);
-    if (!c) continue; // the item was deleted; its keys stay until pruned
-    const list = byKey.get(h.key) ?? [];
-    list.push(c);
-    byKey.set(h.key, list);
-  }
-  const storyIds = [...new Set([...byKey.values()].flat().map((c) => c.storyId))];
   const sources = new Map<number, Set<string>>();
-  if (storyIds.length > 0) {
-    const rows = await trx.selectFrom('storyItems').select(['storyId', 'sourceId']).where('storyId', 'in', storyIds).execute();
-    for (const r of rows) sources.set(r.storyId, (sources.get(r.storyId) ?? new Set()).add(r.sourceId));
+  for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+    const { rows } = await sql<StoryCandidate & { key: string; storySources: string[] }>`
+      SELECT h.key::text AS key, c.item_id, c.story_id, c.source_id, c.title_key, c.shingles, c.published_at, c.canonical_url,
+             ARRAY(SELECT m.source_id FROM story_items m WHERE m.story_id = c.story_id) AS story_sources
+        FROM story_keys h
+        CROSS JOIN LATERAL (
+          SELECT si.item_id, si.story_id, si.source_id, si.title_key, si.shingles, si.published_at, it.canonical_url
+            FROM story_items si JOIN items it ON it.id = si.item_id
+           WHERE si.item_id = h.item_id
+           LIMIT 1) c
+       WHERE h.key = ANY(${keys.slice(i, i + KEY_CHUNK)}::bigint[])
+         AND h.published_at >= ${lo} AND h.published_at <= ${hi}`.execute(trx);
+    // A deleted item's keys find no story_items row and drop out here.
+    for (const { key, storySources, ...c } of rows) {
+      const list = byKey.get(key) ?? [];
+      list.push({ ...c, shingles: c.shingles ?? [] });
+      byKey.set(key, list);
+      sources.set(c.storyId, new Set(storySources));
+    }
   }
 
   const decided = entries.map((e) => {
