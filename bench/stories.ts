@@ -7,7 +7,8 @@
  * Uses the real Postgres at TIDINGS_BENCH_DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test) in a fresh schema, dropped at the
  * end. The store is filled to each level through the real save path (with
- * stories, so story_keys grows too); then, at each level, fresh feeds are
+ * stories, so story_keys grows too), at a steady --per-day rate, so the 72 h
+ * window always holds the same number of items; then, at each level, fresh feeds are
  * served by a local HTTP server and ingested end to end (fetch → parse →
  * normalize → dedup → store → topics, plus stories when on). Half the
  * measured items copy a recent stored event from another publisher, so the
@@ -41,8 +42,11 @@ const CONTENT_BYTES = Number(arg('content-bytes', '2000'));
 const URL_ = process.env.TIDINGS_BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const FILL_SOURCES = 100;
 const FILL_BATCH = 500;
-const NOW = Date.now();
-const SPAN_MS = 30 * 24 * 3600_000;
+// News arrives at a steady rate, so a bigger store is a longer history, and the
+// 72 h window always holds about the same number of items (6,000 at 2,000 a day).
+const PER_DAY = Number(arg('per-day', '2000'));
+const MS_PER_ITEM = 86_400_000 / PER_DAY;
+const T0 = Date.now() - Math.max(...LEVELS) * MS_PER_ITEM;
 
 // mulberry32: a seeded PRNG, so every run generates the same data.
 let seed = 42;
@@ -102,6 +106,14 @@ function rss(items: ReturnType<typeof genItem>[]): string {
 
 async function main(): Promise<void> {
   const schema = `bench_${randomBytes(4).toString('hex')}`;
+  // Ctrl-C drops the schema too: a 1M-item level leaves gigabytes behind otherwise.
+  process.once('SIGINT', () => {
+    const client = new pg.Client({ connectionString: URL_ });
+    void client
+      .connect()
+      .then(() => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`))
+      .finally(() => process.exit(130));
+  });
   const store = await Store.open({ url: URL_, schema, poolSize: 4 });
   const bodies = new Map<string, string>();
   const server = createServer((req, res) => {
@@ -135,8 +147,8 @@ async function main(): Promise<void> {
         const sourceId = pick(fillIds);
         const items: ItemToSave[] = [];
         for (let i = 0; i < n; i++) {
-          // Fill time runs from 30 days ago to now as the store grows; 40% are copies of a recent event.
-          const at = NOW - SPAN_MS + Math.floor(((stored + i) / LEVELS[LEVELS.length - 1]!) * SPAN_MS);
+          // Item k is published at T0 + k / rate; 40% copy a recent event from another publisher.
+          const at = T0 + Math.floor((stored + i) * MS_PER_ITEM);
           const recent = events.length > 0 && rnd() < 0.4 ? events[Math.max(0, events.length - 1 - Math.floor(rnd() * 200))]! : null;
           const g = genItem(sourceId, at, recent);
           const it = withKeys({
@@ -157,7 +169,7 @@ async function main(): Promise<void> {
           for (let f = 0; f < FEEDS; f++) {
             const id = `m-${level}-${mode}-${round * FEEDS + f}`;
             const items = Array.from({ length: ITEMS }, (_, i) => {
-              const at = NOW - Math.floor(rnd() * 2 * 24 * 3600_000);
+              const at = T0 + Math.floor(level * MS_PER_ITEM - rnd() * 2 * 24 * 3600_000);
               const copy = i % 2 === 0 ? events[Math.max(0, events.length - 1 - Math.floor(rnd() * 500))]! : null;
               return genItem(id, at, copy);
             });
