@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { ConfigError, formatProblem, loadConfigFile, packageVersion, type Config } from './config/load';
 import type { TopicSpec } from './domain/topic';
 import type { IngestDeps } from './ingest/ingest-feed';
+import type { StoryOptions } from './dedup/story-match';
 import { Fetcher } from './fetch/fetcher';
 import { FeedPublisher } from './publish/service';
 import type { Logger } from './shared/logger';
@@ -82,6 +83,7 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
     logger: opts.logger,
   });
   publisher.setSources(config.sources);
+  const stories = storyOptions(config);
   const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let current = config;
   return {
@@ -106,6 +108,7 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
         backoffCeilingSeconds: config.schedule.backoffCeilingSeconds,
         adaptive: config.schedule.adaptive,
       },
+      stories,
     },
     reload: async (next) => {
       const nextMatcher = new TopicMatcher(next.topics);
@@ -150,4 +153,17 @@ export async function reloadConfigFile(app: App, file: string, logger: Logger): 
     logger.error({ file, err: err instanceof Error ? err.message : String(err) }, 'config reload failed; the running config stays');
     return false;
   }
+}
+
+/** The dedup section as the story step takes it; null when story clustering is off. */
+export function storyOptions(config: Pick<Config, 'dedup'>): StoryOptions | null {
+  const d = config.dedup;
+  if (!d.stories) return null;
+  return {
+    windowMs: d.windowMs,
+    threshold: d.threshold,
+    minTokens: d.minWords,
+    sourcePriority: d.sourcePriority,
+    neverRepresentative: d.neverRepresentative,
+  };
 }

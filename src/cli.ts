@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { watch } from 'node:fs';
+import { existsSync, readFileSync, watch } from 'node:fs';
 import path from 'node:path';
-import { openApp, reloadConfigFile, type App } from './app';
-import { ConfigError, loadConfigFile, packageVersion, resolveConfigPath, type Config } from './config/load';
+import { openApp, reloadConfigFile, storyOptions, type App } from './app';
+import { ConfigError, loadConfigFile, packageVersion, parseConfig, resolveConfigPath, type Config } from './config/load';
+import { DEFAULT_STORY_OPTIONS } from './dedup/story-match';
+import { LabelledFileError, parseLabelledTsv, scorePairs, sweep } from './dedup/story-eval';
 import { buildServer } from './http/server';
 import { pollFeeds } from './ingest/poll';
 import type { IngestSummary } from './ingest/ingest-feed';
@@ -259,6 +261,54 @@ export function buildCli(): Command {
       } finally {
         await store.close();
       }
+    });
+
+  program
+    .command('dedup-eval')
+    .description('score the story layers on a labelled TSV (news-clusters.tsv layout): pairwise precision, recall, F1 and a threshold sweep')
+    .argument('<labelled.tsv>', 'rows: id, title, publisher, url, story_id, hostname, category, timestamp_ms, timestamp_utc')
+    .option('--threshold <x>', 'near-duplicate threshold instead of the configured one')
+    .option('--json', 'print {precision, recall, f1, pairs, sweep} as one JSON object')
+    .action((file: string, o: { threshold?: string; json?: boolean }) => {
+      // The configured thresholds when a config file is there; the defaults otherwise.
+      const flag = cfg();
+      const config = flag || existsSync(resolveConfigPath(undefined)) ? loadConfigOrExit(flag) : parseConfig('{}', '(defaults)', {});
+      const base = storyOptions({ dedup: { ...config.dedup, stories: true } }) ?? DEFAULT_STORY_OPTIONS;
+      let threshold = base.threshold;
+      if (o.threshold !== undefined) {
+        threshold = Number(o.threshold);
+        if (!(threshold > 0 && threshold <= 1)) throw new CliExit(EXIT_CONFIG, `tidings: --threshold expects a number in (0, 1], got ${JSON.stringify(o.threshold)}`);
+      }
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new CliExit(EXIT_CONFIG, `tidings: cannot read ${file}: ${errorMessage(err)}`);
+      }
+      let rows;
+      try {
+        rows = parseLabelledTsv(text, file);
+      } catch (err) {
+        if (err instanceof LabelledFileError) throw new CliExit(EXIT_CONFIG, `tidings: ${err.message}`);
+        throw err;
+      }
+      const opts = { ...base, threshold };
+      const s = scorePairs(rows, opts);
+      const sw = sweep(rows, opts);
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify({ precision: s.precision, recall: s.recall, f1: s.f1, pairs: s.pairs, threshold, byLayer: s.byLayer, sweep: sw })}\n`);
+        return;
+      }
+      const f = (x: number) => x.toFixed(3);
+      process.stdout.write(
+        `${file}: ${rows.length} rows, ${s.pairs.gold} labelled cross-publisher pairs\n` +
+          `threshold ${threshold}, window ${opts.windowMs / 3600_000}h, min words ${opts.minTokens}\n` +
+          `precision ${f(s.precision)}  recall ${f(s.recall)}  F1 ${f(s.f1)}  (predicted ${s.pairs.predicted}, correct ${s.pairs.correct})\n` +
+          `joined by layer: url ${s.byLayer.url}, title ${s.byLayer.title}, minhash ${s.byLayer.minhash}\n` +
+          `sweep:\n  threshold  precision  recall  F1\n` +
+          sw.map((r) => `  ${r.threshold.toFixed(2).padStart(9)}  ${f(r.precision).padStart(9)}  ${f(r.recall).padStart(6)}  ${f(r.f1)}`).join('\n') +
+          '\n',
+      );
     });
 
   program

@@ -37,6 +37,14 @@ export interface Config {
   /** Reload the file when it changes. */
   readonly watch: boolean;
   readonly content: { readonly iframeHosts: readonly string[] };
+  readonly dedup: {
+    readonly stories: boolean;
+    readonly windowMs: number;
+    readonly threshold: number;
+    readonly minWords: number;
+    readonly sourcePriority: readonly string[];
+    readonly neverRepresentative: readonly string[];
+  };
   readonly sources: readonly SourceSpec[];
   readonly topics: readonly TopicSpec[];
 }
@@ -136,6 +144,14 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     publish: { defaultLimit: raw.publish.defaultLimit, maxLimit: raw.publish.maxLimit, hub: raw.publish.hub ?? null },
     watch: raw.watch,
     content: raw.content,
+    dedup: {
+      stories: raw.dedup.stories,
+      windowMs: raw.dedup.window,
+      threshold: raw.dedup.threshold,
+      minWords: raw.dedup.minWords,
+      sourcePriority: raw.dedup.sourcePriority,
+      neverRepresentative: raw.dedup.neverRepresentative,
+    },
     sources: raw.sources.map((s) => ({
       id: s.id ?? deriveSourceId(s.name),
       name: s.name,
@@ -153,6 +169,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       match: t.match ? { ...toRule(t.match), maxAgeSeconds: t.match.maxAge === undefined ? null : Math.round(t.match.maxAge / 1000) } : null,
       include: t.include,
       token: t.token ?? null,
+      collapse: t.collapse,
     })),
   };
   return deepFreeze(config);

@@ -117,6 +117,8 @@ const topicSchema = z
     description: z.string().optional(),
     /** Match "Turkiye" and "Türkiye" alike (default), or only exactly as written. */
     diacriticSensitive: z.boolean().default(false),
+    /** "story": one entry per story (its representative, "Also reported by: …"); "none": one per item. */
+    collapse: z.enum(['none', 'story']).default('none'),
     match: topMatchSchema.optional(),
     /** Other topics whose items this one also carries. */
     include: z.array(slug).default([]),
@@ -230,6 +232,23 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    dedup: z
+      .object({
+        /** Group items of different publishers into stories. */
+        stories: z.boolean().default(true),
+        /** Items farther apart in publication time are never one story. */
+        window: duration('duration').default(72 * 3600_000),
+        /** Least word-set Jaccard similarity for the near-duplicate layer (chosen with `tidings dedup-eval`). */
+        threshold: z.number().min(0.05).max(1).default(0.6),
+        /** Titles (plus text start) with fewer content words skip the near-duplicate layer. */
+        minWords: z.number().int().min(1).max(100).default(4),
+        /** Source ids, most preferred first, for a story's representative. */
+        sourcePriority: z.array(slug).default([]),
+        /** Source ids never chosen as representative while another member exists (aggregators, syndicators). */
+        neverRepresentative: z.array(slug).default([]),
+      })
+      .strict()
+      .prefault({}),
     sources: z.array(sourceSchema).default([]),
     topics: z.array(topicSchema).default([]),
   })
@@ -247,6 +266,11 @@ export const configSchema = z
         });
       } else seen.set(id, i);
     });
+    for (const key of ['sourcePriority', 'neverRepresentative'] as const) {
+      cfg.dedup[key].forEach((sid, j) => {
+        if (!seen.has(sid)) ctx.addIssue({ code: 'custom', path: ['dedup', key, j], message: `unknown source id "${sid}"` });
+      });
+    }
     const slugs = new Set(cfg.topics.map((t) => t.slug));
     const tags = new Set(cfg.sources.flatMap((s) => s.tags));
     const firstSlug = new Map<string, number>();

@@ -53,6 +53,8 @@ export interface TopicSpec {
   readonly diacriticSensitive: boolean;
   /** When set, the feeds need ?token= or a bearer header with this value. */
   readonly token: string | null;
+  /** "story": the topic feed shows one entry per story. @default "none" */
+  readonly collapse?: 'none' | 'story';
 }
 
 /** What topic matching looks at. */

@@ -74,10 +74,21 @@ function routes(app: FastifyInstance, deps: HttpDeps): void {
       if ((req.query.before && !before) || (req.query.after && !after) || (before && after)) {
         return badRequest(reply, 'before/after must be a cursor from a feed\'s paging link, and not both');
       }
+      const collapse = parseCollapse(req.query.collapse);
+      if (collapse === 'bad') return badRequest(reply, 'collapse must be "story" or "none"');
       const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? null;
       const token = req.query.token ?? bearer;
       const scope = scopeOf(name);
-      const feed = await deps.publisher.feed({ scope, format: ext, limit, before, after, token, tokenInQuery: req.query.token !== undefined });
+      const feed = await deps.publisher.feed({
+        scope,
+        format: ext,
+        limit,
+        before,
+        after,
+        token,
+        tokenInQuery: req.query.token !== undefined,
+        ...(collapse === undefined ? {} : { collapse }),
+      });
       // A wrong or missing token reads exactly like an unknown topic, so topic names do not leak.
       if (!feed) return notFound(reply, scope.kind === 'topic' ? `unknown topic "${name}"` : `unknown source "${name}"`);
       return sendFeed(req, reply, feed, deps.maxAgeSeconds, scope.kind === 'topic' && deps.publisher.hub ? deps.publisher.hub : null, deps.publisher.feedUrls(scope)[ext]);
@@ -109,6 +120,42 @@ function routes(app: FastifyInstance, deps: HttpDeps): void {
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'no-cache')
       .send(html);
+  });
+
+  app.get<{ Params: { id: string } }>('/api/items/:id', async (req, reply) => {
+    if (!/^\d{1,15}$/.test(req.params.id)) return badRequest(reply, 'item id must be a positive whole number');
+    const id = Number(req.params.id);
+    const item = (await deps.store.itemsByIds([id])).get(id);
+    if (!item) return notFound(reply, `no item ${id}`);
+    const story = (await deps.store.storiesOf([id])).get(id) ?? null;
+    const own = story?.members.find((m) => m.itemId === id);
+    return {
+      id: item.id,
+      sourceId: item.sourceId,
+      sourceName: item.sourceName,
+      title: item.title,
+      url: item.url,
+      publishedAt: item.publishedAt,
+      categories: item.categories,
+      story: story
+        ? {
+            id: story.id,
+            representativeItemId: story.representativeItemId,
+            reason: own ? { layer: own.layer, score: own.score, matchedItemId: own.matchedItemId } : null,
+            items: story.members.map((m) => ({
+              id: m.itemId,
+              sourceId: m.sourceId,
+              sourceName: m.sourceName,
+              title: m.title,
+              url: m.url,
+              publishedAt: m.publishedAt,
+              layer: m.layer,
+              score: m.score,
+              matchedItemId: m.matchedItemId,
+            })),
+          }
+        : null,
+    };
   });
 
   const metrics = createMetrics(deps.store);
@@ -201,6 +248,14 @@ function sendFeed(req: FastifyRequest, reply: FastifyReply, feed: RenderedFeed, 
 function parseLimit(raw: string | undefined): number | undefined | 'bad' {
   if (raw === undefined || raw === '') return undefined;
   return /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : 'bad';
+}
+
+/** ?collapse=story | none; absent: the topic's own setting. */
+function parseCollapse(raw: string | undefined): boolean | undefined | 'bad' {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'story') return true;
+  if (raw === 'none') return false;
+  return 'bad';
 }
 
 function notFound(reply: FastifyReply, message: string) {

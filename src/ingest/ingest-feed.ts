@@ -1,6 +1,7 @@
 import type { FeedTask } from '../domain/source';
 import { withKeys } from '../dedup/keys';
 import { dedupBatch, resolveAgainstStored } from '../dedup/publisher';
+import { storyFeatures, type StoryOptions } from '../dedup/story-match';
 import { FetchError } from '../fetch/errors';
 import type { Fetcher } from '../fetch/fetcher';
 import { normalizeFeed } from '../normalize/item';
@@ -22,6 +23,8 @@ export interface IngestDeps {
   readonly iframeHosts?: readonly string[];
   /** Interval bounds, backoff ceiling, adaptive mode. @default DEFAULT_POLICY */
   readonly policy?: SchedulePolicy;
+  /** Cross-publisher story clustering; null or absent: off. */
+  readonly stories?: StoryOptions | null;
 }
 
 export interface IngestSummary {
@@ -74,24 +77,30 @@ export async function ingestFeed(deps: IngestDeps, task: FeedTask, signal?: Abor
     const normalized = normalizeFeed(feed, { feedUrl: res.url, now, iframeHosts: deps.iframeHosts ?? [] });
     const { unique, repeats } = dedupBatch(normalized.map(withKeys));
     const matcher = deps.matcher();
-    const items: ItemToSave[] = unique.map((it) => ({
-      ...it,
-      topics: matcher.match(
-        {
-          sourceId: task.sourceId,
-          sourceTags: task.sourceTags,
-          title: it.title,
-          summary: it.summary,
-          contentText: it.contentHtml ? stripTags(it.contentHtml) : null,
-          author: it.author,
-          categories: it.categories,
-          language: it.language,
-          publishedAt: it.publishedAt,
-        },
-        now,
-      ),
-    }));
-    const saved = await deps.store.saveItems(task.sourceId, task.feedId, items, resolveAgainstStored);
+    const stories = deps.stories ?? null;
+    const items: ItemToSave[] = unique.map((it) => {
+      const contentText = it.contentHtml ? stripTags(it.contentHtml) : null;
+      return {
+        ...it,
+        topics: matcher.match(
+          {
+            sourceId: task.sourceId,
+            sourceTags: task.sourceTags,
+            title: it.title,
+            summary: it.summary,
+            contentText,
+            author: it.author,
+            categories: it.categories,
+            language: it.language,
+            publishedAt: it.publishedAt,
+          },
+          now,
+        ),
+        story: stories ? storyFeatures({ title: it.title, text: it.summary ?? contentText, canonicalUrl: it.canonicalUrl }) : null,
+      };
+    });
+    // The story step runs inside saveItems' transaction, after the new items are inserted.
+    const saved = await deps.store.saveItems(task.sourceId, task.feedId, items, resolveAgainstStored, stories);
     const warning = feed.warnings.length > 0 ? feed.warnings.join('; ') : null;
     const hintMinutes = Math.max(feed.ttlMinutes ?? 0, feed.updatePeriodMinutes ?? 0);
     await deps.store.recordFetch(task.feedId, deps.workerId, {

@@ -36,6 +36,9 @@ function item(e: FeedEntry) {
     ...(e.enclosures.length > 0
       ? { attachments: e.enclosures.map((x) => ({ url: x.url, mime_type: x.type ?? 'application/octet-stream', ...(x.length ? { size_in_bytes: x.length } : {}) })) }
       : {}),
-    _tidings: { source: { id: e.source.id, name: e.source.name, feed_url: e.source.feedUrl } },
+    _tidings: {
+      source: { id: e.source.id, name: e.source.name, feed_url: e.source.feedUrl },
+      ...(e.story ? { story: { id: e.story.id, publishers: e.story.publishers } } : {}),
+    },
   };
 }

@@ -3,6 +3,7 @@ import type { Enclosure } from '../domain/item';
 import type { StoredItem } from '../domain/stored';
 import { sanitizeContent } from '../normalize/sanitize';
 import { resolveUrl } from '../normalize/urls';
+import type { RenderItem, StoryDecoration } from './collapse';
 
 /**
  * The one model every output format is rendered from. A new per-item field
@@ -50,6 +51,8 @@ export interface FeedEntry {
   readonly published: Date;
   readonly updated: Date;
   readonly source: { readonly id: string; readonly name: string; readonly feedUrl: string | null };
+  /** Set when this entry stands for a story carried by several publishers (collapse: story). */
+  readonly story?: StoryDecoration;
 }
 
 export type FeedFormatOut = 'rss' | 'atom' | 'json';
@@ -65,20 +68,23 @@ export function publishedGuid(item: Pick<StoredItem, 'sourceId' | 'guid' | 'url'
   return `urn:tidings:${item.sourceId}:${createHash('sha256').update(basis).digest('hex').slice(0, 24)}`;
 }
 
-export function toEntry(it: StoredItem, homeUrl: string): FeedEntry {
+export function toEntry(it: RenderItem, homeUrl: string): FeedEntry {
   const url = resolveUrl(it.url) ?? homeUrl;
+  // A story entry lists every other publisher as a category too, for readers that show no content.
+  const others = it.story ? [...new Set(it.story.publishers.filter((p) => p.id !== it.sourceId).map((p) => p.name))] : [];
   return {
-    id: publishedGuid(it),
+    id: it.story?.guid ?? publishedGuid(it),
     url,
     title: it.title,
     summary: it.summary,
     // Stored HTML was sanitized at ingest; sanitizing again on the way out guards against rows written by older code or by hand.
     contentHtml: it.contentHtml ? sanitizeContent(it.contentHtml, { baseUrl: url }) : null,
     author: it.author,
-    categories: it.categories,
+    categories: others.length > 0 ? [...it.categories, ...others] : it.categories,
     enclosures: it.enclosures.filter((e) => resolveUrl(e.url) !== null),
     published: it.publishedAt,
     updated: it.updatedAt && it.updatedAt > it.publishedAt ? it.updatedAt : it.publishedAt,
     source: { id: it.sourceId, name: it.sourceName, feedUrl: it.sourceFeedUrl },
+    ...(it.story ? { story: it.story } : {}),
   };
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger';
 import type { PageCursor, Store } from '../store';
 import { encodeCursor } from './cursor';
 import { FORMATS, toEntry, type FeedDocument, type FeedFormatOut } from './model';
+import { collapseStories, type RenderItem } from './collapse';
 import { CONTENT_TYPES, renderFeed } from './render';
 
 export interface RenderedFeed {
@@ -43,6 +44,8 @@ export interface FeedRequest {
   readonly token?: string | null;
   /** The token came in the query string, so paging links carry it too. */
   readonly tokenInQuery?: boolean;
+  /** One entry per story (true) or per item (false); absent: the topic's own `collapse:`. Topics only. */
+  readonly collapse?: boolean;
 }
 
 const CACHE_MAX = 512;
@@ -141,11 +144,13 @@ export class FeedPublisher {
     let title: string;
     let description: string | null = null;
     let since: Date | null = null;
+    let collapse = false;
     if (scope.kind === 'topic') {
       const topic = this.topics.get(scope.slug);
       if (!topic || !this.allows(scope.slug, req.token)) return null;
       title = topic.title;
       description = topic.description;
+      collapse = req.collapse ?? topic.collapse === 'story';
       const maxAge = topic.match?.maxAgeSeconds;
       // Rounded to the minute so the render cache still hits between polls.
       if (maxAge) since = new Date(Math.floor((Date.now() - maxAge * 1000) / 60_000) * 60_000);
@@ -163,18 +168,23 @@ export class FeedPublisher {
     const sourceId = scope.kind === 'source' ? scope.id : null;
     const v = await this.version(topicSlug, sourceId);
     const cursorKey = req.before ? `b${encodeCursor(req.before)}` : req.after ? `a${encodeCursor(req.after)}` : '';
-    const key = `${JSON.stringify(scope)}|${req.format}|${limit}|${cursorKey}|${req.tokenInQuery ? 't' : ''}`;
-    const version = `${v.count}:${v.maxId ?? 0}:${v.latest?.getTime() ?? 0}:${since?.getTime() ?? 0}:${title}`;
+    const key = `${JSON.stringify(scope)}|${req.format}|${limit}|${cursorKey}|${req.tokenInQuery ? 't' : ''}|${collapse ? 'story' : 'item'}`;
+    // A collapsed feed also changes when a story gains a member outside the topic.
+    const storyVersion = collapse ? await this.store.storiesVersion() : '';
+    const version = `${v.count}:${v.maxId ?? 0}:${v.latest?.getTime() ?? 0}:${since?.getTime() ?? 0}:${title}:${storyVersion}`;
     const hit = this.cache.get(key);
     if (hit && hit.version === version) return hit.feed;
 
-    const page = await this.store.listPage({ topic: topicSlug, sourceId, limit, before: req.before ?? null, after: req.after ?? null, since });
+    const page: { items: RenderItem[]; hasOlder: boolean; hasNewer: boolean; olderCursor?: PageCursor | null } = collapse
+      ? await this.collapsedPage({ topic: topicSlug, limit, before: req.before ?? null, after: req.after ?? null, since })
+      : await this.store.listPage({ topic: topicSlug, sourceId, limit, before: req.before ?? null, after: req.after ?? null, since });
     const query: Record<string, string> = {};
     if (req.limit !== undefined) query.limit = String(limit);
     if (req.tokenInQuery && req.token) query.token = req.token;
     const homeUrl = `${this.base}/`;
     const first = page.items[0];
     const last = page.items[page.items.length - 1];
+    const olderCursor: PageCursor | null = page.olderCursor !== undefined ? page.olderCursor : last ? { publishedAt: last.publishedAt, id: last.id } : null;
     const lastModified = v.latest ?? new Date(0);
     const doc: FeedDocument = {
       title,
@@ -186,7 +196,7 @@ export class FeedPublisher {
       hub: scope.kind === 'topic' && this.opts.hub ? this.opts.hub : null,
       paging: {
         current: this.feedUrls(scope, query),
-        older: page.hasOlder && last ? this.feedUrls(scope, { ...query, before: encodeCursor({ publishedAt: last.publishedAt, id: last.id }) }) : null,
+        older: page.hasOlder && olderCursor ? this.feedUrls(scope, { ...query, before: encodeCursor(olderCursor) }) : null,
         newer: page.hasNewer && first ? this.feedUrls(scope, { ...query, after: encodeCursor({ publishedAt: first.publishedAt, id: first.id }) }) : null,
         isArchive: !!(req.before || req.after),
       },
@@ -202,6 +212,32 @@ export class FeedPublisher {
     if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, { version, feed });
     return feed;
+  }
+
+  /**
+   * A page of story entries: reads past the limit, since copies collapse into
+   * one entry, and pages on from the last item it used.
+   */
+  private async collapsedPage(q: {
+    topic: string | null;
+    limit: number;
+    before: PageCursor | null;
+    after: PageCursor | null;
+    since: Date | null;
+  }): Promise<{ items: RenderItem[]; hasOlder: boolean; hasNewer: boolean; olderCursor: PageCursor | null }> {
+    const raw = await this.store.listPage({ ...q, sourceId: null, limit: q.limit * 4 });
+    const stories = await this.store.storiesOf(raw.items.map((i) => i.id));
+    const repIds = [...new Set([...stories.values()].flatMap((s) => (s.representativeItemId !== null ? [s.representativeItemId] : [])))];
+    const reps = await this.store.itemsByIds(repIds);
+    const { entries, consumed } = collapseStories(raw.items, stories, reps, q.limit);
+    const lastUsed = raw.items[consumed - 1];
+    return {
+      items: entries,
+      hasOlder: raw.hasOlder || consumed < raw.items.length,
+      hasNewer: raw.hasNewer,
+      // The older page starts after the last item read, which may be a hidden copy.
+      olderCursor: lastUsed ? { publishedAt: lastUsed.publishedAt, id: lastUsed.id } : null,
+    };
   }
 
   /** Back-compat: the first page of a topic feed. */

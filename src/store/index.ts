@@ -3,16 +3,18 @@ import type { StoredItem } from '../domain/stored';
 import type { Resolution, StoredCandidate } from '../dedup/publisher';
 import { applyBackfillBatch, finishBackfill, itemsAfter, membershipsOf, type ItemForMatching, type Membership } from './backfill';
 import { claimFeeds, countItemsSince, forgiveOutage, recordFetch, releaseLeases, renewLease, type ClaimOptions, type FetchOutcome } from './feeds';
-import { saveItems, type ItemToSave, type SaveResult } from './items';
+import { deleteItems, saveItems, type ItemToSave, type SaveResult } from './items';
 import { migrate } from './migrate';
 import { openDb, type Db, type OpenOptions } from './open';
 import { listItems, listPage, topicsOf, topicVersion, type FeedPage, type ItemQuery } from './read';
 import { listSourceStatus, syncSources, type SourceStatus } from './sources';
 import { dropTopicsExcept, syncTopics, topicStats, type BackfillJob, type TopicRecord } from './topics';
+import { itemsByIds, storiesOf, storiesVersion, type StoryMember, type StoryView } from './stories';
+import type { StoryOptions } from '../dedup/story-match';
 
 export type { BackfillJob, FetchOutcome, ItemForMatching, ItemQuery, ItemToSave, Membership, SaveResult, SourceStatus, TopicRecord };
 export type { FeedPage, PageCursor } from './read';
-export type { Db, OpenOptions };
+export type { Db, OpenOptions, StoryMember, StoryView };
 export { startPglite } from './open';
 
 /** Every query Tidings runs lives behind this class. */
@@ -77,8 +79,26 @@ export class Store {
     feedId: number,
     items: readonly ItemToSave[],
     resolve: (items: readonly ItemToSave[], stored: readonly StoredCandidate[]) => Resolution[],
+    stories: StoryOptions | null = null,
   ): Promise<SaveResult> {
-    return saveItems(this.db, sourceId, feedId, items, resolve);
+    return saveItems(this.db, sourceId, feedId, items, resolve, stories);
+  }
+
+  deleteItems(ids: readonly number[]): Promise<number> {
+    return deleteItems(this.db.kysely, ids);
+  }
+
+  /** Each item's story (members, representative, why each joined), keyed by item id. */
+  storiesOf(itemIds: readonly number[]): Promise<Map<number, StoryView>> {
+    return storiesOf(this.db.kysely, itemIds);
+  }
+
+  itemsByIds(ids: readonly number[]): Promise<Map<number, StoredItem>> {
+    return itemsByIds(this.db.kysely, ids);
+  }
+
+  storiesVersion(): Promise<string> {
+    return storiesVersion(this.db.kysely);
   }
 
   listItems(q: ItemQuery): Promise<StoredItem[]> {

@@ -1,12 +1,16 @@
 import { sql } from 'kysely';
 import type { KeyedItem } from '../dedup/keys';
 import type { Resolution, StoredCandidate } from '../dedup/publisher';
+import type { StoryFeatures, StoryOptions } from '../dedup/story-match';
 import type { Db, Executor } from './open';
+import { linkStories, type StoryEntry } from './stories';
 import type { NewItemRow } from './schema';
 
 export interface ItemToSave extends KeyedItem {
   /** Topic slugs this item belongs to, matched before the transaction. */
   readonly topics: readonly string[];
+  /** Cross-publisher story features; absent when story clustering is off. */
+  readonly story?: StoryFeatures | null;
 }
 
 export interface SaveResult {
@@ -32,6 +36,7 @@ export async function saveItems(
   feedId: number,
   items: readonly ItemToSave[],
   resolve: (items: readonly ItemToSave[], stored: readonly StoredCandidate[]) => Resolution[],
+  stories: StoryOptions | null = null,
 ): Promise<SaveResult> {
   if (items.length === 0) return { inserted: 0, duplicates: 0, updated: 0, insertedIds: [] };
   return db.kysely.transaction().execute(async (trx) => {
@@ -42,6 +47,7 @@ export async function saveItems(
     const changed = resolutions.filter((r): r is Extract<Resolution, { kind: 'duplicate' }> => r.kind === 'duplicate' && r.changed);
 
     const insertedIds: number[] = [];
+    const storyEntries: StoryEntry[] = [];
     for (let i = 0; i < fresh.length; i += INSERT_CHUNK) {
       const chunk = fresh.slice(i, i + INSERT_CHUNK);
       // Any unique violation here would be a race the advisory lock already closed; skip rather than fail the fetch.
@@ -57,10 +63,14 @@ export async function saveItems(
         const id = byKey.get(identity(it));
         if (id === undefined) continue;
         insertedIds.push(id);
+        if (it.story) storyEntries.push({ itemId: id, sourceId, canonicalUrl: it.canonicalUrl, publishedAt: it.publishedAt, features: it.story });
         for (const slug of it.topics) memberships.push({ topicSlug: slug, itemId: id, publishedAt: it.publishedAt });
       }
       if (memberships.length > 0) await trx.insertInto('itemTopics').values(memberships).onConflict((oc) => oc.doNothing()).execute();
     }
+
+    // Stories: new items only, after they exist, in this transaction (an edited item keeps its story).
+    if (stories) await linkStories(trx, storyEntries, stories);
 
     // Same guid, new content: the article was edited. It keeps its id; its topics follow the new text.
     for (const r of changed) {
@@ -127,4 +137,16 @@ async function findCandidates(db: Executor, sourceId: string, items: readonly Ke
       ]),
     )
     .execute();
+}
+
+/**
+ * Deletes items (retention, an operator's cleanup). Topic memberships,
+ * story links and story keys go with them (ON DELETE CASCADE); a story whose
+ * representative goes hands over to its next member (trigger
+ * story_items_hand_over, sql/0004_stories.sql).
+ */
+export async function deleteItems(db: Executor, ids: readonly number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const res = await db.deleteFrom('items').where('id', 'in', [...ids]).executeTakeFirst();
+  return Number(res.numDeletedRows);
 }

@@ -78,12 +78,42 @@ export interface ItemTopicsTable {
   publishedAt: Timestamp;
 }
 
+export interface StoriesTable {
+  id: Generated<number>;
+  representativeItemId: number | null;
+  createdAt: Generated<Date>;
+  updatedAt: Generated<Date>;
+}
+
+export interface StoryItemsTable {
+  itemId: number;
+  storyId: number;
+  sourceId: string;
+  layer: string;
+  score: number;
+  matchedItemId: number | null;
+  rank: number;
+  publishedAt: Timestamp;
+  titleKey: string;
+  shingles: number[];
+}
+
+/** key is a signed 64-bit hash, written as a decimal string (select it ::text: int8 is read as a lossy number). */
+export interface StoryKeysTable {
+  key: ColumnType<number, string, string>;
+  publishedAt: Timestamp;
+  itemId: number;
+}
+
 export interface Database {
   sources: SourcesTable;
   feeds: FeedsTable;
   items: ItemsTable;
   topics: TopicsTable;
   itemTopics: ItemTopicsTable;
+  stories: StoriesTable;
+  storyItems: StoryItemsTable;
+  storyKeys: StoryKeysTable;
 }
 
 export type SourceRow = Selectable<SourcesTable>;

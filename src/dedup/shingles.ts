@@ -1,0 +1,74 @@
+import { stripWirePrefix } from './story-title';
+import { titleKey } from './keys';
+
+/** How much body text joins the title in the fingerprint (the issue's "first ~300 characters"). */
+export const TEXT_PREFIX_CHARS = 300;
+
+/**
+ * Words too common to say anything about an event. English only: titles in
+ * other languages keep all their words, which only makes matching stricter.
+ */
+const STOPWORDS = new Set(
+  ('a an the and or but of to in into on onto at by for from with without as is are was were be been being it its this that these those ' +
+    'after before over under about amid against says said say new up out off than then so not no over via vs will would can could has have had ' +
+    'he she they we you his her their our who what when where why how').split(' '),
+);
+
+/**
+ * Words are cut to their first STEM_CHARS letters: a crude, language-blind
+ * stemmer that makes "failed"/"failure", "deploys"/"deployed" and Russian or
+ * Turkish case endings meet. The length was chosen with `tidings dedup-eval`.
+ */
+export const STEM_CHARS = 5;
+
+/** The folded, stemmed content words of a title and the start of its text. */
+export function storyTokens(title: string, text: string | null): string[] {
+  const body = text ? text.slice(0, TEXT_PREFIX_CHARS) : '';
+  const folded = titleKey(`${stripWirePrefix(title)} ${body}`);
+  const out: string[] = [];
+  for (const w of folded.split(' ')) {
+    if (w.length < 2 || STOPWORDS.has(w)) continue;
+    out.push(w.length > STEM_CHARS ? w.slice(0, STEM_CHARS) : w);
+  }
+  return out;
+}
+
+/** FNV-1a over UTF-16 code units: fast, stable across processes, 32 bits. */
+export function hash32(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * The shingle set: every word (1-shingle) of the title and text start, as
+ * sorted unique 32-bit hashes. Single words, not word pairs: headlines are
+ * 6–12 words, and a paraphrase that swaps one word breaks two pairs.
+ */
+export function shingleSet(tokens: readonly string[]): number[] {
+  const set = new Set<number>();
+  for (const t of tokens) set.add(hash32(t) | 0);
+  return [...set].sort((a, b) => a - b);
+}
+
+/** Exact Jaccard similarity of two sorted unique sets. */
+export function jaccard(a: readonly number[], b: readonly number[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  let i = 0;
+  let j = 0;
+  let inter = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      inter++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return inter / (a.length + b.length - inter);
+}

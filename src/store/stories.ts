@@ -1,0 +1,218 @@
+import { sql } from 'kysely';
+import type { Enclosure } from '../domain/item';
+import type { StoredItem } from '../domain/stored';
+import { decideStory, representativeRank, type StoryCandidate, type StoryFeatures, type StoryLayer, type StoryOptions } from '../dedup/story-match';
+import type { Executor } from './open';
+
+/** A freshly inserted item, ready for the story step. */
+export interface StoryEntry {
+  readonly itemId: number;
+  readonly sourceId: string;
+  readonly canonicalUrl: string | null;
+  readonly publishedAt: Date;
+  readonly features: StoryFeatures;
+}
+
+export interface StoryLinkResult {
+  readonly created: number;
+  readonly joined: number;
+}
+
+const KEY_CHUNK = 2000;
+// One constant for every Tidings process: serializes the story step across workers.
+const STORY_LOCK = 'tidings:stories';
+
+/**
+ * Puts each entry in a story, inside the caller's transaction (the one that
+ * inserted the items). Candidates come from story_keys_lookup_idx: rows
+ * sharing one of the entries' keys within the window, never a scan of
+ * recent items. A transaction-scoped advisory lock serializes this step
+ * across workers, so two publishers' copies arriving at once still meet.
+ */
+export async function linkStories(trx: Executor, entries: readonly StoryEntry[], opts: StoryOptions): Promise<StoryLinkResult> {
+  if (entries.length === 0) return { created: 0, joined: 0 };
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${STORY_LOCK}))`.execute(trx);
+  // The lookup below is a few thousand index probes, but its estimated cost
+  // (one subplan per hit) can pass jit_above_cost, and JIT compilation then
+  // takes ~0.5 s. This transaction never benefits from JIT.
+  await sql`SET LOCAL jit = off`.execute(trx);
+  const keys = [...new Set(entries.flatMap((e) => e.features.keys))];
+  const times = entries.map((e) => e.publishedAt.getTime());
+  const lo = new Date(Math.min(...times) - opts.windowMs);
+  const hi = new Date(Math.max(...times) + opts.windowMs);
+
+  // One statement, index lookups only: keys through story_keys_lookup_idx,
+  // then each hit's story_items row and item by primary key, and the story's
+  // publishers through story_items_story_idx. The LIMIT 1 keeps the LATERAL
+  // subquery from being flattened into a join, which the planner would run
+  // as a hash join over all of story_items (a scan that grows with the store).
+  const byKey = new Map<string, StoryCandidate[]>();
+  const sources = new Map<number, Set<string>>();
+  for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+    const { rows } = await sql<StoryCandidate & { key: string; storySources: string[] }>`
+      SELECT h.key::text AS key, c.item_id, c.story_id, c.source_id, c.title_key, c.shingles, c.published_at, c.canonical_url,
+             ARRAY(SELECT m.source_id FROM story_items m WHERE m.story_id = c.story_id) AS story_sources
+        FROM story_keys h
+        CROSS JOIN LATERAL (
+          SELECT si.item_id, si.story_id, si.source_id, si.title_key, si.shingles, si.published_at, it.canonical_url
+            FROM story_items si JOIN items it ON it.id = si.item_id
+           WHERE si.item_id = h.item_id
+           LIMIT 1) c
+       WHERE h.key = ANY(${keys.slice(i, i + KEY_CHUNK)}::bigint[])
+         AND h.published_at >= ${lo} AND h.published_at <= ${hi}`.execute(trx);
+    // A deleted item's keys find no story_items row and drop out here.
+    for (const { key, storySources, ...c } of rows) {
+      const list = byKey.get(key) ?? [];
+      list.push({ ...c, shingles: c.shingles ?? [] });
+      byKey.set(key, list);
+      sources.set(c.storyId, new Set(storySources));
+    }
+  }
+
+  const decided = entries.map((e) => {
+    const seen = new Set<number>();
+    const candidates: StoryCandidate[] = [];
+    for (const k of e.features.keys) {
+      for (const c of byKey.get(k) ?? []) {
+        if (!seen.has(c.itemId)) {
+          seen.add(c.itemId);
+          candidates.push(c);
+        }
+      }
+    }
+    const match = decideStory(e, candidates, (id) => sources.get(id) ?? new Set(), opts);
+    // Entries of one call come from one publisher, so they never join each other's new stories.
+    if (match) sources.set(match.storyId, (sources.get(match.storyId) ?? new Set()).add(e.sourceId));
+    return { e, match };
+  });
+
+  const fresh = decided.filter((d) => !d.match).map((d) => d.e);
+  const newStory = new Map<number, number>();
+  if (fresh.length > 0) {
+    const rows = await trx
+      .insertInto('stories')
+      .values(fresh.map((e) => ({ representativeItemId: e.itemId })))
+      .returning(['id', 'representativeItemId'])
+      .execute();
+    for (const r of rows) newStory.set(r.representativeItemId!, r.id);
+  }
+  await trx
+    .insertInto('storyItems')
+    .values(
+      decided.map(({ e, match }) => ({
+        itemId: e.itemId,
+        storyId: match ? match.storyId : newStory.get(e.itemId)!,
+        sourceId: e.sourceId,
+        layer: match ? match.layer : 'seed',
+        score: match ? match.score : 1,
+        matchedItemId: match ? match.matchedItemId : null,
+        rank: representativeRank(e.sourceId, opts),
+        publishedAt: e.publishedAt,
+        titleKey: e.features.titleKey,
+        shingles: [...e.features.shingles],
+      })),
+    )
+    .execute();
+  // Three array parameters instead of three per row: one short statement to parse and bind.
+  const keyRows = entries.flatMap((e) => [...new Set(e.features.keys)].map((key) => [key, e.publishedAt.toISOString(), e.itemId] as const));
+  await sql`
+    INSERT INTO story_keys (key, published_at, item_id)
+    SELECT * FROM unnest(${keyRows.map((r) => r[0])}::bigint[], ${keyRows.map((r) => r[1])}::timestamptz[], ${keyRows.map((r) => r[2])}::bigint[])`.execute(trx);
+
+  const joined = [...new Set(decided.flatMap((d) => (d.match ? [d.match.storyId] : [])))];
+  if (joined.length > 0) await electRepresentatives(trx, joined);
+  return { created: fresh.length, joined: decided.length - fresh.length };
+}
+
+/** The member with the lowest (rank, published_at, item_id) represents the story. */
+async function electRepresentatives(db: Executor, storyIds: readonly number[]): Promise<void> {
+  await sql`
+    UPDATE stories s
+       SET representative_item_id = (
+             SELECT si.item_id FROM story_items si
+              WHERE si.story_id = s.id
+              ORDER BY si.rank, si.published_at, si.item_id
+              LIMIT 1),
+           updated_at = now()
+     WHERE s.id = ANY(${[...storyIds]}::bigint[])`.execute(db);
+}
+
+export interface StoryMember {
+  readonly itemId: number;
+  readonly sourceId: string;
+  readonly sourceName: string;
+  readonly title: string;
+  readonly url: string | null;
+  readonly publishedAt: Date;
+  readonly layer: StoryLayer | 'seed';
+  readonly score: number;
+  readonly matchedItemId: number | null;
+}
+
+export interface StoryView {
+  readonly id: number;
+  readonly representativeItemId: number | null;
+  readonly updatedAt: Date;
+  /** Oldest first. */
+  readonly members: readonly StoryMember[];
+}
+
+/** The stories of these items, keyed by item id (items without a story are absent). */
+export async function storiesOf(db: Executor, itemIds: readonly number[]): Promise<Map<number, StoryView>> {
+  const out = new Map<number, StoryView>();
+  if (itemIds.length === 0) return out;
+  const links = await db.selectFrom('storyItems').select(['itemId', 'storyId']).where('itemId', 'in', [...itemIds]).execute();
+  if (links.length === 0) return out;
+  const storyIds = [...new Set(links.map((l) => l.storyId))];
+  const stories = await db.selectFrom('stories').select(['id', 'representativeItemId', 'updatedAt']).where('id', 'in', storyIds).execute();
+  const members = await db
+    .selectFrom('storyItems as si')
+    .innerJoin('items as i', 'i.id', 'si.itemId')
+    .innerJoin('sources as s', 's.id', 'si.sourceId')
+    .select(['si.storyId', 'si.itemId', 'si.sourceId', 's.name as sourceName', 'i.title', 'i.url', 'si.publishedAt', 'si.layer', 'si.score', 'si.matchedItemId'])
+    .where('si.storyId', 'in', storyIds)
+    .orderBy('si.publishedAt')
+    .orderBy('si.itemId')
+    .execute();
+  const views = new Map<number, StoryView>();
+  for (const s of stories) {
+    views.set(s.id, {
+      id: s.id,
+      representativeItemId: s.representativeItemId,
+      updatedAt: s.updatedAt,
+      members: members.filter((m) => m.storyId === s.id).map(({ storyId: _s, layer, ...m }) => ({ ...m, layer: layer as StoryLayer | 'seed' })),
+    });
+  }
+  for (const l of links) {
+    const v = views.get(l.storyId);
+    if (v) out.set(l.itemId, v);
+  }
+  return out;
+}
+
+/** Items by id, in the shape topic feeds render (for representatives outside a topic). */
+export async function itemsByIds(db: Executor, ids: readonly number[]): Promise<Map<number, StoredItem>> {
+  const out = new Map<number, StoredItem>();
+  if (ids.length === 0) return out;
+  const rows = await db
+    .selectFrom('items')
+    .innerJoin('sources', 'sources.id', 'items.sourceId')
+    .innerJoin('feeds', 'feeds.id', 'items.feedId')
+    .select([
+      'items.id', 'items.sourceId', 'sources.name as sourceName', 'feeds.url as sourceFeedUrl', 'items.guid', 'items.url', 'items.title', 'items.summary',
+      'items.contentHtml', 'items.author', 'items.categories', 'items.enclosures', 'items.publishedAt', 'items.updatedAt', 'items.firstSeenAt',
+    ])
+    .where('items.id', 'in', [...ids])
+    .execute();
+  for (const r of rows) out.set(r.id, { ...r, enclosures: (r.enclosures ?? []) as Enclosure[], categories: r.categories ?? [] });
+  return out;
+}
+
+/** Changes whenever any story gains a member or a new representative (stories_updated_idx). */
+export async function storiesVersion(db: Executor): Promise<string> {
+  const row = await db
+    .selectFrom('stories')
+    .select((eb) => [eb.fn.max('updatedAt').as('latest'), eb.fn.max('id').as('maxId')])
+    .executeTakeFirst();
+  return `${(row?.latest as Date | null | undefined)?.getTime() ?? 0}:${row?.maxId ?? 0}`;
+}
