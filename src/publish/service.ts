@@ -16,7 +16,17 @@ export interface PublishOptions {
   readonly generator: string;
   readonly defaultLimit: number;
   readonly maxLimit: number;
+  /**
+   * How long a topic's version, once read, is trusted before the store is
+   * asked again. Within it a feed request costs no query at all; a new item
+   * shows up at most this late, far below the max-age the feed is served with.
+   * 0 still shares one in-flight query among concurrent requests.
+   * @default 1000
+   */
+  readonly revalidateMs?: number;
 }
+
+type TopicVersion = Awaited<ReturnType<Store['topicVersion']>>;
 
 /**
  * Builds topic feeds from the materialized membership. A rendered feed is
@@ -25,6 +35,7 @@ export interface PublishOptions {
  */
 export class FeedPublisher {
   private readonly cache = new Map<string, { version: string; feed: RenderedFeed }>();
+  private readonly versions = new Map<string, { settledAt: number | null; readonly version: Promise<TopicVersion> }>();
 
   constructor(
     private readonly store: Store,
@@ -35,6 +46,7 @@ export class FeedPublisher {
   setTopics(topics: ReadonlyMap<string, TopicSpec>): void {
     this.topics = topics;
     this.cache.clear();
+    this.versions.clear();
   }
 
   hasTopic(slug: string): boolean {
@@ -50,7 +62,7 @@ export class FeedPublisher {
     const topic = this.topics.get(slug);
     if (!topic) return null;
     const n = this.clampLimit(limit);
-    const v = await this.store.topicVersion(slug);
+    const v = await this.topicVersion(slug);
     const version = `${v.count}:${v.maxId ?? 0}:${v.latest?.getTime() ?? 0}:${topic.title}`;
     const key = `${slug}|${format}|${n}`;
     const hit = this.cache.get(key);
@@ -79,5 +91,27 @@ export class FeedPublisher {
     };
     this.cache.set(key, { version, feed });
     return feed;
+  }
+
+  /**
+   * The topic's version, read at most once per revalidateMs, and shared by
+   * every request that arrives while the query runs: under load a feed costs
+   * one small query per window instead of one per request.
+   */
+  private topicVersion(slug: string): Promise<TopicVersion> {
+    const hit = this.versions.get(slug);
+    if (hit && (hit.settledAt === null || Date.now() - hit.settledAt < (this.opts.revalidateMs ?? 1000))) return hit.version;
+    const entry: { settledAt: number | null; version: Promise<TopicVersion> } = { settledAt: null, version: this.store.topicVersion(slug) };
+    this.versions.set(slug, entry);
+    entry.version.then(
+      () => {
+        entry.settledAt = Date.now();
+      },
+      // A failed query is not remembered: the next request asks again.
+      () => {
+        if (this.versions.get(slug) === entry) this.versions.delete(slug);
+      },
+    );
+    return entry.version;
   }
 }
