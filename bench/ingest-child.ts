@@ -14,6 +14,7 @@ import { silentLogger } from '../src/shared/logger';
 import { startPglite } from '../src/store';
 import { Corpus, ITEMS_PER_FEED } from './corpus';
 import { MemorySampler } from './memory';
+import { profiled } from './profile';
 
 /**
  * One backend's end-to-end figures, in a process of its own so its peak RSS
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
     // 2. Cold ingest: every feed is due (next_fetch_at defaults to now()); the scheduler's own call.
     sampler.reset();
     const coldStart = performance.now();
-    const cold = await poll(app);
+    const cold = await profiled(`cold-ingest-${args.backend}`, () => poll(app));
     const coldMs = performance.now() - coldStart;
     const peak = sampler.peak();
     const inserted = sum(cold, 'new');
@@ -96,14 +97,14 @@ async function main(): Promise<void> {
     // 3a. Every feed answers 304.
     await due(app);
     const t304 = performance.now();
-    const re304 = await poll(app);
+    const re304 = await profiled(`repoll-304-${args.backend}`, () => poll(app));
     const ms304 = performance.now() - t304;
 
     // 3b. Every feed answers 200 with the same items: all through dedup, nothing new.
     await setMode(args.feedServerPort, 'always200');
     await due(app);
     const t200 = performance.now();
-    const re200 = await poll(app);
+    const re200 = await profiled(`repoll-200-${args.backend}`, () => poll(app));
     const ms200 = performance.now() - t200;
     await setMode(args.feedServerPort, 'conditional');
 

@@ -1,5 +1,5 @@
 import { fork, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -74,6 +74,8 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
 
   const corpus = new Corpus(feeds);
+  progress('compiling the measured processes (tsc -p bench/tsconfig.json)');
+  compileChildren();
   progress(`feed server: ${feeds} feeds × 50 items on 127.0.0.1–100`);
   const server = await startFeedServer(feeds);
   const all: RunFigures[] = [];
@@ -143,9 +145,24 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
-/** Child processes run the TypeScript through tsx; their stdout goes to our stderr so --json stays clean. */
+const BUILD = path.join(ROOT, 'node_modules', '.cache', 'tidings-bench');
+
+/**
+ * The child processes run compiled JS with plain node, as production does
+ * (`node dist/cli.js`): under tsx the measured RSS would include ~75 MB of
+ * transpiler. Their stdout goes to our stderr so --json stays clean.
+ */
+function compileChildren(): void {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'bench', 'tsconfig.json')], { cwd: ROOT, stdio: 'inherit' });
+  // src/ finds sql/ and package.json relative to itself, as dist/ does.
+  for (const f of ['sql', 'package.json']) {
+    const link = path.join(BUILD, f);
+    if (!existsSync(link)) symlinkSync(path.join(ROOT, f), link);
+  }
+}
+
 function spawnChild(file: string, arg: string): ChildProcess {
-  return fork(path.join(__dirname, file), [arg], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 2, 2, 'ipc'], cwd: ROOT });
+  return fork(path.join(BUILD, 'bench', file.replace(/\.ts$/, '.js')), [arg], { stdio: ['ignore', 2, 2, 'ipc'], cwd: ROOT });
 }
 
 async function startFeedServer(feeds: number): Promise<{ port: number; stop: () => void }> {
