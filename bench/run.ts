@@ -162,7 +162,7 @@ function compileChildren(): void {
 }
 
 function spawnChild(file: string, arg: string): ChildProcess {
-  return fork(path.join(BUILD, 'bench', file.replace(/\.ts$/, '.js')), [arg], { stdio: ['ignore', 2, 2, 'ipc'], cwd: ROOT });
+  return fork(path.join(BUILD, 'bench', file.replace(/\.ts$/, '.js')), [arg], { execArgv: [], stdio: ['ignore', 2, 2, 'ipc'], cwd: ROOT });
 }
 
 async function startFeedServer(feeds: number): Promise<{ port: number; stop: () => void }> {

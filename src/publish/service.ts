@@ -4,7 +4,8 @@ import type { Store } from '../store';
 import { CONTENT_TYPES, renderFeed, type FeedFormatOut } from './render';
 
 export interface RenderedFeed {
-  readonly body: string;
+  /** UTF-8 bytes, encoded once: a cached feed is written to every client without re-encoding it. */
+  readonly body: Buffer;
   readonly contentType: string;
   /** Strong ETag of this body. */
   readonly etag: string;
@@ -71,7 +72,7 @@ export class FeedPublisher {
     const items = await this.store.listItems({ topic: slug, limit: n });
     const base = this.opts.baseUrl.replace(/\/+$/, '');
     const lastModified = v.latest ?? new Date(0);
-    const body = renderFeed(
+    const text = renderFeed(
       format,
       {
         title: topic.title,
@@ -83,6 +84,7 @@ export class FeedPublisher {
       },
       items,
     );
+    const body = Buffer.from(text, 'utf8');
     const feed: RenderedFeed = {
       body,
       contentType: CONTENT_TYPES[format],
