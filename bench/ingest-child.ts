@@ -60,7 +60,6 @@ const LEASE_SECONDS = 600;
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as ChildArgs;
-  if (process.env.TIDINGS_BENCH_DEBUG_MEMORY) process.stderr.write(`bench child start: ${JSON.stringify(process.memoryUsage())}\n`);
   const corpus = new Corpus(args.feeds);
   const sampler = new MemorySampler();
   sampler.start();
