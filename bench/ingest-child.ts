@@ -75,6 +75,10 @@ async function main(): Promise<void> {
     logger: silentLogger(),
     databaseUrl: args.backend === 'postgres' ? args.databaseUrl : null,
     ...(args.backend === 'postgres' ? { schema } : { pglite: pglite! }),
+  }).catch(async (err: unknown) => {
+    // openApp has already created the schema when migrating or syncing fails.
+    if (args.backend === 'postgres') await dropSchemas(args.databaseUrl!, [schema]);
+    throw err;
   });
   const openMs = performance.now() - opened;
   const appSchema = args.backend === 'postgres' ? schema : 'public';
@@ -118,7 +122,7 @@ async function main(): Promise<void> {
       .executeTakeFirstOrThrow();
     const serve = await startServing(app, top.topicSlug);
     process.send?.({ type: 'serve-ready', targets: serve.targets } satisfies ChildMessage);
-    await new Promise<void>((resolve) => process.once('message', () => resolve()));
+    await profiled(`serve-${args.backend}`, () => new Promise<void>((resolve) => process.once('message', () => resolve())));
     await serve.close();
 
     const items = args.feeds * ITEMS_PER_FEED;
