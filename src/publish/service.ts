@@ -9,7 +9,8 @@ import { collapseStories, type RenderItem } from './collapse';
 import { CONTENT_TYPES, renderFeed } from './render';
 
 export interface RenderedFeed {
-  readonly body: string;
+  /** UTF-8 bytes, encoded once: a cached feed is written to every client without re-encoding it. */
+  readonly body: Buffer;
   readonly contentType: string;
   /** Strong ETag of this body. */
   readonly etag: string;
@@ -202,7 +203,7 @@ export class FeedPublisher {
       },
       entries: page.items.map((it) => toEntry(it, homeUrl)),
     };
-    const body = renderFeed(req.format, doc);
+    const body = Buffer.from(renderFeed(req.format, doc), 'utf8');
     const feed: RenderedFeed = {
       body,
       contentType: CONTENT_TYPES[req.format],

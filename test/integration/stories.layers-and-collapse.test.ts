@@ -239,7 +239,7 @@ describe('dedup.stories: false', () => {
     expect(items.length).toBe(6);
     expect((await offApp.store.storiesOf(items.map((i) => i.id))).size).toBe(0);
     const feed = await offApp.publisher.topicFeed('turkey-stories', 'rss');
-    const parsed = await new Parser().parseString(feed!.body);
+    const parsed = await new Parser().parseString(feed!.body.toString('utf8'));
     expect(parsed.items).toHaveLength(6);
   });
 });

@@ -1,0 +1,238 @@
+import { fork, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Corpus } from './corpus';
+import type { FeedServerMessage } from './feed-server';
+import type { ChildArgs, ChildMessage, ChildResult } from './ingest-child';
+import { benchMatch, type MatchFigures } from './match-rate';
+import { benchParse, median, type ParseFigures } from './parse-ceiling';
+import { CONNECTIONS, loadTargets, type ServeFigures } from './serve-load';
+import { printTable } from './report';
+import { checkTargets, type TargetCheck } from './targets';
+
+/**
+ * `npm run bench [-- --quick] [-- --json] [-- --feeds N] [-- --runs N]`
+ *
+ * Generates a news corpus, serves it from a local feed server (a child
+ * process on 127.0.0.1 … 127.0.0.100), and measures Tidings against a ceiling
+ * in the same run for each figure: parse (raw rss-parser), storage (plain
+ * INSERT), serving (a bare node:http server with the same bytes). Postgres is
+ * the server at TIDINGS_BENCH_DATABASE_URL (default
+ * postgres://postgres@127.0.0.1:5432/test), in a fresh schema dropped at the
+ * end; PGlite runs in memory. Progress goes to stderr, the table (or the JSON
+ * with --json) to stdout, and every figure to bench/results/latest.json.
+ */
+
+export interface RunFigures {
+  readonly parse: ParseFigures;
+  readonly match: MatchFigures;
+  readonly backends: Record<string, BackendFigures | { readonly skipped: string }>;
+}
+
+export interface BackendFigures extends ChildResult {
+  readonly storageRatio: number;
+  readonly serve: readonly ServeFigures[];
+}
+
+export interface BenchReport {
+  readonly startedAt: string;
+  readonly command: string;
+  readonly machine: { readonly cpu: string; readonly cores: number; readonly memoryGb: number; readonly node: string; readonly platform: string };
+  readonly git: { readonly commit: string | null; readonly dirty: boolean };
+  readonly options: { readonly quick: boolean; readonly feeds: number; readonly runs: number; readonly serveSeconds: number; readonly connections: number };
+  /** Median over runs of every figure (the run itself when --runs 1). */
+  readonly median: RunFigures;
+  readonly targets: readonly TargetCheck[];
+  readonly runs: readonly RunFigures[];
+}
+
+const ROOT = path.resolve(__dirname, '..');
+const DEFAULT_PG = 'postgres://postgres@127.0.0.1:5432/test';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      feeds: { type: 'string' },
+      runs: { type: 'string', default: '1' },
+      backends: { type: 'string', default: 'postgres,pglite' },
+      'serve-seconds': { type: 'string' },
+      out: { type: 'string', default: path.join(ROOT, 'bench', 'results', 'latest.json') },
+    },
+  });
+  const quick = values.quick!;
+  const feeds = positiveInt('--feeds', values.feeds ?? (quick ? '200' : '1000'));
+  const runs = positiveInt('--runs', values.runs!);
+  const serveSeconds = positiveInt('--serve-seconds', values['serve-seconds'] ?? (quick ? '2' : '10'));
+  const backends = values.backends!.split(',').map((b) => b.trim());
+  for (const b of backends) if (b !== 'postgres' && b !== 'pglite') throw new Error(`--backends: expected postgres and/or pglite, got "${b}"`);
+  const databaseUrl = process.env.TIDINGS_BENCH_DATABASE_URL || process.env.TIDINGS_TEST_DATABASE_URL || DEFAULT_PG;
+  const startedAt = new Date().toISOString();
+
+  const corpus = new Corpus(feeds);
+  progress('compiling the measured processes (tsc -p bench/tsconfig.json)');
+  compileChildren();
+  progress(`feed server: ${feeds} feeds × 50 items on 127.0.0.1–100`);
+  const server = await startFeedServer(feeds);
+  const all: RunFigures[] = [];
+  try {
+    for (let r = 0; r < runs; r++) {
+      if (runs > 1) progress(`run ${r + 1} of ${runs}`);
+      progress('1. parse: raw rss-parser vs decode + parse + normalize');
+      const parsed = await benchParse(corpus, Math.min(feeds, quick ? 40 : 100), quick ? 3 : 5);
+      progress('5. topic matching: 50 topics × 10 keywords');
+      const match = benchMatch(corpus, parsed.normalized, quick ? 3 : 5);
+      const results: RunFigures['backends'] = {};
+      for (const backend of backends) {
+        if (backend === 'postgres') {
+          const down = await postgresDown(databaseUrl);
+          if (down) {
+            progress(`postgres: skipped (${down})`);
+            results[backend] = { skipped: `cannot reach ${redact(databaseUrl)}: ${down}` };
+            continue;
+          }
+        }
+        progress(`2–4. ${backend}: cold ingest, storage ceiling, re-polls, serving`);
+        results[backend] = await runBackend(
+          { backend: backend as ChildArgs['backend'], feeds, feedServerPort: server.port, databaseUrl: backend === 'postgres' ? databaseUrl : null },
+          serveSeconds,
+        );
+      }
+      all.push({ parse: parsed.figures, match, backends: results });
+    }
+  } finally {
+    server.stop();
+  }
+
+  const med = medianOf(all);
+  const report: BenchReport = {
+    startedAt,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
+    git: gitInfo(),
+    options: { quick, feeds, runs, serveSeconds, connections: CONNECTIONS },
+    median: med,
+    targets: checkTargets(med, feeds),
+    runs: all,
+  };
+  mkdirSync(path.dirname(values.out!), { recursive: true });
+  writeFileSync(values.out!, JSON.stringify(report, null, 2) + '\n');
+  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else printTable(report);
+  progress(`figures written to ${path.relative(process.cwd(), values.out!)}`);
+}
+
+function positiveInt(flag: string, v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) <= 0) throw new Error(`${flag}: expected a positive whole number, got "${v}"`);
+  return Number(v);
+}
+
+function progress(msg: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+const BUILD = path.join(ROOT, 'node_modules', '.cache', 'tidings-bench');
+
+/**
+ * The child processes run compiled JS with plain node, as production does
+ * (`node dist/cli.js`): under tsx the measured RSS would include ~75 MB of
+ * transpiler. Their stdout goes to our stderr so --json stays clean.
+ */
+function compileChildren(): void {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'bench', 'tsconfig.json')], { cwd: ROOT, stdio: 'inherit' });
+  // src/ finds sql/ and package.json relative to itself, as dist/ does.
+  for (const f of ['sql', 'package.json']) {
+    const link = path.join(BUILD, f);
+    if (!existsSync(link)) symlinkSync(path.join(ROOT, f), link);
+  }
+}
+
+function spawnChild(file: string, arg: string): ChildProcess {
+  return fork(path.join(BUILD, 'bench', file.replace(/\.ts$/, '.js')), [arg], { execArgv: [], stdio: ['ignore', 2, 2, 'ipc'], cwd: ROOT });
+}
+
+async function startFeedServer(feeds: number): Promise<{ port: number; stop: () => void }> {
+  const child = spawnChild('feed-server.ts', String(feeds));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: FeedServerMessage) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`feed server exited with code ${code}`)));
+  });
+  return { port, stop: () => child.connected && child.send({ type: 'stop' }) };
+}
+
+async function runBackend(args: ChildArgs, serveSeconds: number): Promise<BackendFigures> {
+  const child = spawnChild('ingest-child.ts', JSON.stringify(args));
+  let serve: ServeFigures[] = [];
+  const result = await new Promise<ChildResult>((resolve, reject) => {
+    child.on('message', (m: ChildMessage) => {
+      if (m.type === 'serve-ready') {
+        progress(`4. ${args.backend}: serving, ${CONNECTIONS} connections × ${serveSeconds} s per run`);
+        loadTargets(m.targets, serveSeconds).then(
+          (figures) => {
+            serve = figures;
+            child.send({ type: 'serve-done' });
+          },
+          reject,
+        );
+      } else if (m.type === 'result') resolve(m.result);
+      else if (m.type === 'failed') reject(new Error(`${args.backend} bench failed:\n${m.error}`));
+    });
+    child.once('exit', (code) => code !== 0 && reject(new Error(`${args.backend} bench exited with code ${code}`)));
+  });
+  return { ...result, storageRatio: result.cold.storedPerSec / result.ceiling.rowsPerSec, serve };
+}
+
+async function postgresDown(url: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function gitInfo(): BenchReport['git'] {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return { commit: null, dirty: false };
+  }
+}
+
+/** The median of every number across runs, keeping the shape of the first run. */
+function medianOf<T>(runs: readonly T[]): T {
+  const first = runs[0];
+  if (typeof first === 'number') return median(runs as unknown as number[]) as unknown as T;
+  if (Array.isArray(first)) return first.map((_, i) => medianOf(runs.map((r) => (r as unknown as unknown[])[i]))) as unknown as T;
+  if (first && typeof first === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(first)) out[k] = medianOf(runs.map((r) => (r as Record<string, unknown>)[k]));
+    return out as T;
+  }
+  return first as T;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
