@@ -45,14 +45,17 @@ function loadConfigOrExit(flag: string | undefined): Config {
   }
 }
 
-async function withApp<T>(flag: string | undefined, logger: Logger, fn: (app: App) => Promise<T>): Promise<T> {
-  const config = loadConfigOrExit(flag);
-  let app: App;
+/** Opens the app (database, migrations, config sync); an unreachable database ends the command with exit code 1. */
+async function openAppOrExit(config: Config, logger: Logger): Promise<App> {
   try {
-    app = await openApp(config, { logger });
+    return await openApp(config, { logger });
   } catch (err) {
     throw new CliExit(EXIT_RUNTIME, `tidings: cannot open the database: ${errorMessage(err)}`);
   }
+}
+
+async function withApp<T>(flag: string | undefined, logger: Logger, fn: (app: App) => Promise<T>): Promise<T> {
+  const app = await openAppOrExit(loadConfigOrExit(flag), logger);
   try {
     return await fn(app);
   } finally {
@@ -84,12 +87,7 @@ export function printSummary(summaries: readonly IngestSummary[], out: NodeJS.Wr
 async function serve(flag: string | undefined, roles: { http: boolean; scheduler: boolean }): Promise<void> {
   const logger = createLogger();
   const config = loadConfigOrExit(flag);
-  let app: App;
-  try {
-    app = await openApp(config, { logger });
-  } catch (err) {
-    throw new CliExit(EXIT_RUNTIME, `tidings: cannot open the database: ${errorMessage(err)}`);
-  }
+  const app = await openAppOrExit(config, logger);
   const scheduler = roles.scheduler
     ? new Scheduler(app.ingest, {
         tick: config.schedule.tick,

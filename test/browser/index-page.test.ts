@@ -1,15 +1,12 @@
 /// <reference lib="dom" />
 // The callbacks given to page.evaluate run in the browser, hence the DOM types.
 import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { App } from '../../src/app';
-import { buildServer } from '../../src/http/server';
 import { pollFeeds } from '../../src/ingest/poll';
-import { silentLogger } from '../../src/shared/logger';
 import { closeSharedPglite, dropTestDb, newTestDb, type TestDb } from '../helpers/db';
 import { fixture, startFeedServer, type FeedServer } from '../helpers/feed-server';
-import { fixtureConfig, fixtureRoutes, openTestApp } from '../helpers/app';
+import { fixtureConfig, fixtureRoutes, openTestApp, startHttp } from '../helpers/app';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
@@ -21,7 +18,7 @@ maybe('GET / in headless Chromium', () => {
   let feeds: FeedServer;
   let db: TestDb;
   let app: App;
-  let http: ReturnType<typeof buildServer>;
+  let http: Awaited<ReturnType<typeof startHttp>>;
   let base: string;
 
   beforeAll(async () => {
@@ -29,9 +26,8 @@ maybe('GET / in headless Chromium', () => {
     db = await newTestDb();
     app = await openTestApp(fixtureConfig(feeds.url), db);
     await pollFeeds(app.ingest, { ignoreSchedule: true, concurrency: 4, leaseSeconds: 60 });
-    http = buildServer({ store: app.store, publisher: app.publisher, logger: silentLogger(), maxAgeSeconds: 60 });
-    await http.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+    http = await startHttp(app);
+    base = http.base;
   });
 
   afterAll(async () => {

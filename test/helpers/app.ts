@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import { openApp, type App } from '../../src/app';
+import { buildServer } from '../../src/http/server';
 import { parseConfig } from '../../src/config/load';
 import { silentLogger } from '../../src/shared/logger';
 import type { TestDb } from './db';
@@ -58,4 +60,11 @@ export function fixtureRoutes(fixture: (name: string) => Buffer) {
     '/hurriyet.xml': { body: fixture('hurriyet-8859-9.xml'), headers: { 'content-type': 'text/xml; charset=ISO-8859-9' } },
     '/desk.json': { body: fixture('desk.json'), headers: { 'content-type': 'application/feed+json' } },
   };
+}
+
+/** Tidings' own HTTP server for an app, on a random port of 127.0.0.1. */
+export async function startHttp(app: App): Promise<{ readonly base: string; close(): Promise<void> }> {
+  const http = buildServer({ store: app.store, publisher: app.publisher, logger: silentLogger(), maxAgeSeconds: 60 });
+  await http.listen({ port: 0, host: '127.0.0.1' });
+  return { base: `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`, close: () => http.close() };
 }

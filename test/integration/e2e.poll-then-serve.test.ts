@@ -1,27 +1,23 @@
 import Parser from 'rss-parser';
 import { request } from 'undici';
-import type { AddressInfo } from 'node:net';
 import type { App } from '../../src/app';
-import { buildServer } from '../../src/http/server';
 import { pollFeeds } from '../../src/ingest/poll';
-import { silentLogger } from '../../src/shared/logger';
 import { closeSharedPglite, dropTestDb, newTestDb, type TestDb } from '../helpers/db';
 import { fixture, startFeedServer, type FeedServer } from '../helpers/feed-server';
-import { fixtureConfig, fixtureRoutes, openTestApp } from '../helpers/app';
+import { fixtureConfig, fixtureRoutes, openTestApp, startHttp } from '../helpers/app';
 
 let feeds: FeedServer;
 let db: TestDb;
 let app: App;
 let base: string;
-let http: ReturnType<typeof buildServer>;
+let http: Awaited<ReturnType<typeof startHttp>>;
 
 beforeAll(async () => {
   feeds = await startFeedServer(fixtureRoutes(fixture));
   db = await newTestDb();
   app = await openTestApp(fixtureConfig(feeds.url), db);
-  http = buildServer({ store: app.store, publisher: app.publisher, logger: silentLogger(), maxAgeSeconds: 60 });
-  await http.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+  http = await startHttp(app);
+  base = http.base;
 });
 
 afterAll(async () => {

@@ -4,6 +4,7 @@ import { pollFeeds } from '../../src/ingest/poll';
 import { closeSharedPglite, dropTestDb, newTestDb, BACKEND, type TestDb } from '../helpers/db';
 import { fixture, startFeedServer, type FeedServer } from '../helpers/feed-server';
 import { openTestApp } from '../helpers/app';
+import { captureOutput } from '../helpers/output';
 
 let server: FeedServer;
 beforeAll(async () => {
@@ -80,16 +81,7 @@ topics:
 });
 
 describe('tidings poll exit codes', () => {
-  let stderr: jest.SpyInstance;
-  let stdout: jest.SpyInstance;
-  beforeEach(() => {
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => {
-    stderr.mockRestore();
-    stdout.mockRestore();
-  });
+  const output = captureOutput();
 
   test('bad config exits 2; an unreachable database exits 1', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
@@ -100,6 +92,6 @@ describe('tidings poll exit codes', () => {
     expect(await main(['poll', '--config', path.join(dir, 'bad.yaml')])).toBe(2);
     writeFileSync(path.join(dir, 'nodb.yaml'), 'database: { url: "postgres://nobody@127.0.0.1:9/none" }\nsources: []\n');
     expect(await main(['poll', '--config', path.join(dir, 'nodb.yaml')])).toBe(1);
-    expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/cannot open the database/);
+    expect(output.stderr()).toMatch(/cannot open the database/);
   });
 });

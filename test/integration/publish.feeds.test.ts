@@ -5,21 +5,20 @@ import { XMLValidator } from 'fast-xml-parser';
 import Parser from 'rss-parser';
 import { request } from 'undici';
 import type { App } from '../../src/app';
-import { buildServer } from '../../src/http/server';
 import { pollFeeds } from '../../src/ingest/poll';
 import { tickSeconds } from '../../src/publish/max-age';
 import { HubPinger } from '../../src/publish/websub';
 import { silentLogger } from '../../src/shared/logger';
 import { closeSharedPglite, dropTestDb, newTestDb, type TestDb } from '../helpers/db';
 import { startFeedServer, type FeedServer } from '../helpers/feed-server';
-import { openTestApp } from '../helpers/app';
+import { openTestApp, startHttp } from '../helpers/app';
 
 const N = 500;
 let feeds: FeedServer;
 let db: TestDb;
 let app: App;
 let base: string;
-let http: ReturnType<typeof buildServer>;
+let http: Awaited<ReturnType<typeof startHttp>>;
 let hub: Server;
 const hubPings: string[] = [];
 
@@ -63,9 +62,8 @@ topics:
     db,
   );
   await pollFeeds(app.ingest, { ignoreSchedule: true, concurrency: 2, leaseSeconds: 60 });
-  http = buildServer({ store: app.store, publisher: app.publisher, logger: silentLogger(), maxAgeSeconds: 60 });
-  await http.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+  http = await startHttp(app);
+  base = http.base;
 });
 
 afterAll(async () => {

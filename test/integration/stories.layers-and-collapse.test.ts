@@ -1,14 +1,11 @@
 import Parser from 'rss-parser';
 import { request } from 'undici';
-import type { AddressInfo } from 'node:net';
 import type { App } from '../../src/app';
-import { buildServer } from '../../src/http/server';
 import { pollFeeds } from '../../src/ingest/poll';
-import { silentLogger } from '../../src/shared/logger';
 import type { StoredItem } from '../../src/domain/stored';
 import { closeSharedPglite, dropTestDb, newTestDb, type TestDb } from '../helpers/db';
 import { startFeedServer, type FeedServer } from '../helpers/feed-server';
-import { openTestApp } from '../helpers/app';
+import { openTestApp, startHttp } from '../helpers/app';
 
 interface FeedEntry {
   title: string;
@@ -68,7 +65,7 @@ let feeds: FeedServer;
 let db: TestDb;
 let app: App;
 let base: string;
-let http: ReturnType<typeof buildServer>;
+let http: Awaited<ReturnType<typeof startHttp>>;
 
 async function get(path: string) {
   const res = await request(`${base}${path}`);
@@ -97,9 +94,8 @@ beforeAll(async () => {
   });
   db = await newTestDb();
   app = await openTestApp(CONFIG(feeds.url), db);
-  http = buildServer({ store: app.store, publisher: app.publisher, logger: silentLogger(), maxAgeSeconds: 60 });
-  await http.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+  http = await startHttp(app);
+  base = http.base;
 });
 
 afterAll(async () => {

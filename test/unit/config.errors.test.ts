@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfigFile, parseConfig, resolveConfigPath } from '../../src/config/load';
 import { main } from '../../src/cli';
+import { captureOutput } from '../helpers/output';
 
 function problems(yaml: string, env: NodeJS.ProcessEnv = {}) {
   try {
@@ -117,16 +118,7 @@ topics:
 });
 
 describe('tidings check-config', () => {
-  let stderr: jest.SpyInstance;
-  let stdout: jest.SpyInstance;
-  beforeEach(() => {
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => {
-    stderr.mockRestore();
-    stdout.mockRestore();
-  });
+  const output = captureOutput();
 
   test('prints every problem with file:line:col and exits non-zero', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tidings-'));
@@ -134,7 +126,7 @@ describe('tidings check-config', () => {
     writeFileSync(file, `fetch:\n  concurrency: 0\nsources:\n  - name: A\n`);
     const code = await main(['check-config', '--config', file]);
     expect(code).toBe(2);
-    const out = stderr.mock.calls.map((c) => String(c[0])).join('');
+    const out = output.stderr();
     expect(out).toContain(`${file}:2:3: fetch.concurrency: Too small: expected number to be >=1`);
     expect(out).toContain(`${file}:4:5: sources[0]: expected exactly one of "url" or "feeds"`);
     expect(out).toContain('2 problems in');
@@ -143,6 +135,6 @@ describe('tidings check-config', () => {
   test('exits 0 on a valid file', async () => {
     const code = await main(['check-config', '--config', path.join(__dirname, '..', '..', 'config', 'tidings.yaml')]);
     expect(code).toBe(0);
-    expect(stdout.mock.calls.map((c) => String(c[0])).join('')).toMatch(/ok \(14 sources, \d+ topics\)/);
+    expect(output.stdout()).toMatch(/ok \(14 sources, \d+ topics\)/);
   });
 });
