@@ -22,21 +22,44 @@ const ALLOWED_TAGS = [
  * images go; relative URLs are resolved against baseUrl.
  */
 export function sanitizeContent(html: string, opts: SanitizeOptions): string {
-  // Sanitizer output can still be re-parsed differently (a <p> left inside a
-  // <p>), so run to a fixed point: sanitizing sanitized HTML must change nothing.
-  let out = sanitizeOnce(html, opts);
+  const first = sanitizeOnce(html, opts);
+  // Sanitizer output can still be re-parsed differently, but only when the
+  // pass dropped an element whose content it kept (or rewrote a srcset):
+  // htmlparser2 closes a <p> when a block opens right inside it, not when
+  // an <svg> stands between them, so "<p><svg><h1>" comes out as
+  // "<p><h1></h1></p>", which parses as "<p></p><h1></h1><p></p>". When every
+  // element was kept as it was, the output is the parser's own tree written
+  // out with every end tag explicit, which parses back to the same tree.
+  if (!first.restructured) return first.html;
+  // Otherwise run to a fixed point: sanitizing sanitized HTML must change nothing.
+  let out = first.html;
   for (let i = 0; i < 3; i++) {
-    const again = sanitizeOnce(out, opts);
+    const again = sanitizeOnce(out, opts).html;
     if (again === out) break;
     out = again;
   }
   return out;
 }
 
-function sanitizeOnce(html: string, opts: SanitizeOptions): string {
+const ALLOWED = new Set(ALLOWED_TAGS);
+
+function sanitizeOnce(html: string, opts: SanitizeOptions): { html: string; restructured: boolean } {
+  let restructured = false;
+  const out = sanitizeHtml(html, {
+    ...sanitizeOptions(opts),
+    // An iframe may go whole (refused host), an img as a tracking pixel, and
+    // a srcset is rewritten: count those as restructuring too.
+    onOpenTag: (name, attribs) => {
+      if (!ALLOWED.has(name) || (name === 'img' && (attribs.srcset !== undefined || isTrackingPixel(attribs)))) restructured = true;
+    },
+  }).trim();
+  return { html: out, restructured };
+}
+
+function sanitizeOptions(opts: SanitizeOptions): sanitizeHtml.IOptions {
   const iframeHosts = opts.iframeHosts ?? [];
   const resolve = (value: string | undefined): string | null => (value ? resolveUrl(value, opts.baseUrl) : null);
-  return sanitizeHtml(html, {
+  return {
     allowedTags: iframeHosts.length > 0 ? [...ALLOWED_TAGS, 'iframe'] : ALLOWED_TAGS,
     allowedAttributes: {
       a: ['href', 'title', 'rel', 'target'],
@@ -93,7 +116,7 @@ function sanitizeOnce(html: string, opts: SanitizeOptions): string {
         ]),
       ),
     },
-  }).trim();
+  };
 }
 
 function isTrackingPixel(attribs: Record<string, string>): boolean {
