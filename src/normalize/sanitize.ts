@@ -22,6 +22,9 @@ const ALLOWED_TAGS = [
  * images go; relative URLs are resolved against baseUrl.
  */
 export function sanitizeContent(html: string, opts: SanitizeOptions): string {
+  // Plain text with nothing to escape (no tag, no reference, no ">") comes out
+  // of sanitize-html as it went in, trimmed: text-only feeds skip the parse.
+  if (!/[<>&]/.test(html)) return html.trim();
   const first = sanitizeOnce(html, opts);
   // Sanitizer output can still be re-parsed differently, but only when the
   // pass dropped an element whose content it kept (or rewrote a srcset):

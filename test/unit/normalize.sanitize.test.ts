@@ -42,6 +42,11 @@ describe('sanitizing feed HTML (allow-list)', () => {
     expect(clean(once)).toBe(once);
   });
 
+  it('gives plain text back as it came, trimmed, and escapes it once it has markup characters', () => {
+    expect(clean('  just "text" \n')).toBe('just "text"');
+    expect(clean('a > b & c')).toBe('a &gt; b &amp; c');
+  });
+
   it('keeps titles, authors and feed titles plain text', async () => {
     const body = readFileSync(path.join(__dirname, '..', 'fixtures', 'unit', 'sanitize.xml'));
     const { feed } = await parseFeedBody(body, null);
