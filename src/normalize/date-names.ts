@@ -45,7 +45,9 @@ const dayNames = new Set(DAYS);
 
 /** Lower-case, no trailing dot, no diacritics ("Ιούλ" → "ιουλ", "août" → "aout"). */
 function fold(word: string): string {
-  return word.toLowerCase().replace(/\.$/, '').normalize('NFD').replace(/\p{M}+/gu, '');
+  const w = word.toLowerCase().replace(/\.$/, '');
+  // ASCII has no decompositions and no marks: skip the Unicode work for it.
+  return /^[\x00-\x7f]*$/.test(w) ? w : w.normalize('NFD').replace(/\p{M}+/gu, '');
 }
 
 export function monthIndex(word: string): number | null {

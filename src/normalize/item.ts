@@ -2,7 +2,7 @@ import type { NormalizedItem, ParsedFeed, RawItem } from '../domain/item';
 import { parseDate } from './dates';
 import { sanitizeContent } from './sanitize';
 import { collapseWhitespace, decodeEntities, htmlToText, truncate } from './text';
-import { canonicalUrl, resolveUrl, stripTracking } from './urls';
+import { linkUrls, resolveHttpUrl, resolveUrl } from './urls';
 
 export interface NormalizeContext {
   /** The URL the feed was fetched from (after redirects). */
@@ -31,7 +31,7 @@ export function normalizeItem(raw: RawItem, feed: Pick<ParsedFeed, 'link' | 'lan
   // xml:base (XML Base §4.2) wins over the document's URL; a relative one resolves against it.
   const base = resolveUrl(raw.base, ctx.feedUrl) ?? ctx.feedUrl;
   const guid = raw.guid ? cleanGuid(raw.guid, base) : null;
-  const url = stripTracking(resolveUrl(raw.link, base, ctx.feedUrl) ?? guidAsUrl(guid));
+  const { url, canonical } = linkUrls(resolveHttpUrl(raw.link, base, ctx.feedUrl) ?? guidAsUrl(guid));
   // Relative URLs inside content resolve against the xml:base in scope; without
   // one, against the item's own link (where the article lives), then the document.
   const explicitBase = resolveUrl(raw.contentBase, base) ?? (raw.base ? base : null);
@@ -57,7 +57,7 @@ export function normalizeItem(raw: RawItem, feed: Pick<ParsedFeed, 'link' | 'lan
   return {
     guid,
     url,
-    canonicalUrl: canonicalUrl(url),
+    canonicalUrl: canonical,
     title: truncate(title || '(untitled)', TITLE_MAX),
     summary: summaryText ? truncate(summaryText, SUMMARY_MAX) : null,
     contentHtml,
@@ -94,8 +94,8 @@ function cleanCategories(categories: readonly string[]): string[] {
 }
 
 /** RSS guids with isPermaLink default to being the link. */
-function guidAsUrl(guid: string | null): string | null {
-  return guid && /^https?:\/\//i.test(guid.trim()) ? resolveUrl(guid.trim()) : null;
+function guidAsUrl(guid: string | null): URL | null {
+  return guid && /^https?:\/\//i.test(guid.trim()) ? resolveHttpUrl(guid.trim()) : null;
 }
 
 /** A path-absolute id ("/2004/05/item") is a relative IRI: resolve it, as feedparser does; any other id is kept as written. */

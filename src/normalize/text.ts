@@ -1,17 +1,41 @@
-import sanitizeHtml from 'sanitize-html';
 import { decodeHTML } from 'entities';
+import { Parser } from 'htmlparser2';
 
-/** HTML (or text with entities) → one line of plain text. */
+// Elements whose content is not text a reader sees (scripts, styles, form
+// widgets, the document head): their text is dropped with them.
+const NON_TEXT = new Set(['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head']);
+
+/**
+ * HTML (or text with entities) → one line of plain text. One htmlparser2
+ * pass collecting text nodes (entities decoded by the tokenizer): this is the
+ * same parse sanitize-html does with no tags allowed, without building and
+ * re-escaping an output document, which cost a third of the normalize stage.
+ */
 export function htmlToText(html: string): string {
   if (!/[<&]/.test(html)) return collapseWhitespace(html);
-  const stripped = sanitizeHtml(html, {
-    allowedTags: [],
-    allowedAttributes: {},
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head'],
-  });
-  return collapseWhitespace(decodeHTML(stripped));
+  if (!html.includes('<')) return collapseWhitespace(decodeHTML(html));
+  let text = '';
+  // Depth inside a non-text element, counted the way sanitize-html counts it:
+  // every open tag inside one deepens, every close tag rises.
+  let skipDepth = 0;
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        if (skipDepth > 0) skipDepth++;
+        else if (NON_TEXT.has(name)) skipDepth = 1;
+      },
+      ontext(t) {
+        if (skipDepth === 0) text += t;
+      },
+      onclosetag() {
+        if (skipDepth > 0) skipDepth--;
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(html);
+  return collapseWhitespace(text);
 }
-
 /** Plain text that may carry entities (an RSS title that was escaped once more). */
 export function decodeEntities(text: string): string {
   return text.includes('&') ? decodeHTML(text) : text;

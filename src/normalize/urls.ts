@@ -1,20 +1,41 @@
 /** Resolves href against each base in turn; null when no absolute http(s) URL comes out. */
 export function resolveUrl(href: string | null | undefined, ...bases: (string | null | undefined)[]): string | null {
+  return resolveHttpUrl(href, ...bases)?.href ?? null;
+}
+
+/** resolveUrl's URL object, for callers that go on to take it apart (one parse instead of several). */
+export function resolveHttpUrl(href: string | null | undefined, ...bases: (string | null | undefined)[]): URL | null {
   if (!href) return null;
   const h = href.trim();
   if (h === '') return null;
-  const usable = bases.filter((b): b is string => typeof b === 'string' && b !== '');
-  for (const base of [undefined, ...usable]) {
+  // Without a scheme, parsing without a base can only fail: skip the throw (exceptions are slow).
+  if (MAY_HAVE_SCHEME.test(h)) {
     try {
-      const u = base === undefined ? new URL(h) : new URL(h, base);
-      if (u.protocol === 'http:' || u.protocol === 'https:') return u.href;
-      if (base === undefined) return null; // an absolute non-http URL (javascript:, mailto:) never becomes a link
+      const u = new URL(h);
+      // An absolute non-http URL (javascript:, mailto:) never becomes a link.
+      return isHttp(u) ? u : null;
+    } catch {
+      // relative after all: try the bases
+    }
+  }
+  for (const base of bases) {
+    if (typeof base !== 'string' || base === '') continue;
+    try {
+      const u = new URL(h, base);
+      if (isHttp(u)) return u;
     } catch {
       // try the next base
     }
   }
   return null;
 }
+
+// What the URL parser could read as a scheme: it first drops leading C0
+// controls and spaces and every tab and newline, then wants ALPHA *(ALPHA /
+// DIGIT / "+" / "-" / ".") ":". A superset of that, so no absolute URL is missed.
+const MAY_HAVE_SCHEME = /^[\x00-\x20]*[A-Za-z][A-Za-z0-9+.\-\t\n\r]*:/;
+
+const isHttp = (u: URL): boolean => u.protocol === 'http:' || u.protocol === 'https:';
 
 // Miniflux's urlcleaner list, and the rest of that family.
 const TRACKING_PARAMS = new Set([
@@ -47,6 +68,14 @@ export function canonicalUrl(url: string | null): string | null {
   return withoutTracking(u).href;
 }
 
+/** stripTracking and canonicalUrl of one URL from one parse; the URL object is consumed. */
+export function linkUrls(u: URL | null): { url: string | null; canonical: string | null } {
+  if (!u) return { url: null, canonical: null };
+  const url = withoutTracking(u).href;
+  u.hash = '';
+  return { url, canonical: u.href };
+}
+
 function parseHttp(url: string | null): URL | null {
   if (!url) return null;
   try {
@@ -59,10 +88,11 @@ function parseHttp(url: string | null): URL | null {
 
 function withoutTracking(u: URL): URL {
   if (u.search === '') return u;
-  const kept = [...u.searchParams].filter(([k]) => !isTrackingParam(k));
-  if (kept.length === [...u.searchParams].length) return u;
-  u.search = '';
-  for (const [k, v] of kept) u.searchParams.append(k, v);
+  const all = [...u.searchParams];
+  const kept = all.filter(([k]) => !isTrackingParam(k));
+  if (kept.length === all.length) return u;
+  // One serialization (appending one by one re-serializes the query each time).
+  u.search = new URLSearchParams(kept).toString();
   return u;
 }
 

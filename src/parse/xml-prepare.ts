@@ -140,9 +140,18 @@ function popTo(stack: Open[], name: string): void {
   }
 }
 
+// Compiled once per attribute name: a new RegExp per start tag was a third of this pass.
+const ATTR_PATTERNS = new Map<string, RegExp>();
+
 function attrValue(tag: string, name: string): string | null {
-  const escaped = name.replace(/[.:]/g, '\\$&');
-  const m = new RegExp(`\\s${escaped}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(tag);
+  if (!tag.includes(name)) return null;
+  let re = ATTR_PATTERNS.get(name);
+  if (!re) {
+    const escaped = name.replace(/[.:]/g, '\\$&');
+    re = new RegExp(`\\s${escaped}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`);
+    ATTR_PATTERNS.set(name, re);
+  }
+  const m = re.exec(tag);
   return m ? decodeXmlAttr(m[1] ?? m[2] ?? '') : null;
 }
 
