@@ -32,40 +32,54 @@ const STORY_LOCK = 'tidings:stories';
 export async function linkStories(trx: Executor, entries: readonly StoryEntry[], opts: StoryOptions): Promise<StoryLinkResult> {
   if (entries.length === 0) return { created: 0, joined: 0 };
   await sql`SELECT pg_advisory_xact_lock(hashtext(${STORY_LOCK}))`.execute(trx);
-  // The lookup below is a few thousand index probes, but its estimated cost
-  // (one subplan per hit) can pass jit_above_cost, and JIT compilation then
-  // takes ~0.5 s. This transaction never benefits from JIT.
-  await sql`SET LOCAL jit = off`.execute(trx);
   const keys = [...new Set(entries.flatMap((e) => e.features.keys))];
   const times = entries.map((e) => e.publishedAt.getTime());
   const lo = new Date(Math.min(...times) - opts.windowMs);
   const hi = new Date(Math.max(...times) + opts.windowMs);
 
   // One statement, index lookups only: keys through story_keys_lookup_idx,
-  // then each hit's story_items row and item by primary key, and the story's
-  // publishers through story_items_story_idx. The LIMIT 1 keeps the LATERAL
+  // grouped so each candidate item comes back once with the keys it shares
+  // (an item sharing 10 band keys used to come back 10 times, shingles and
+  // all, and parsing those arrays was most of the ingest's CPU); then its
+  // story_items row and item by primary key. The LIMIT 1 keeps the LATERAL
   // subquery from being flattened into a join, which the planner would run
   // as a hash join over all of story_items (a scan that grows with the store).
   const byKey = new Map<string, StoryCandidate[]>();
-  const sources = new Map<number, Set<string>>();
+  const storyIds = new Set<number>();
   for (let i = 0; i < keys.length; i += KEY_CHUNK) {
-    const { rows } = await sql<StoryCandidate & { key: string; storySources: string[] }>`
-      SELECT h.key::text AS key, c.item_id, c.story_id, c.source_id, c.title_key, c.shingles, c.published_at, c.canonical_url,
-             ARRAY(SELECT m.source_id FROM story_items m WHERE m.story_id = c.story_id) AS story_sources
-        FROM story_keys h
+    // Shingles come as one comma-separated string: split + Number is several
+    // times cheaper than pg's character-by-character int[] parser.
+    const { rows } = await sql<Omit<StoryCandidate, 'shingles'> & { keys: string; shingles: string | null }>`
+      SELECT h.keys, c.item_id, c.story_id, c.source_id, c.title_key, array_to_string(c.shingles, ',') AS shingles, c.published_at, c.canonical_url
+        FROM (SELECT k.item_id, string_agg(k.key::text, ',') AS keys
+                FROM story_keys k
+               WHERE k.key = ANY(${keys.slice(i, i + KEY_CHUNK)}::bigint[])
+                 AND k.published_at >= ${lo} AND k.published_at <= ${hi}
+               GROUP BY k.item_id) h
         CROSS JOIN LATERAL (
           SELECT si.item_id, si.story_id, si.source_id, si.title_key, si.shingles, si.published_at, it.canonical_url
             FROM story_items si JOIN items it ON it.id = si.item_id
            WHERE si.item_id = h.item_id
-           LIMIT 1) c
-       WHERE h.key = ANY(${keys.slice(i, i + KEY_CHUNK)}::bigint[])
-         AND h.published_at >= ${lo} AND h.published_at <= ${hi}`.execute(trx);
+           LIMIT 1) c`.execute(trx);
     // A deleted item's keys find no story_items row and drop out here.
-    for (const { key, storySources, ...c } of rows) {
-      const list = byKey.get(key) ?? [];
-      list.push({ ...c, shingles: c.shingles ?? [] });
-      byKey.set(key, list);
-      sources.set(c.storyId, new Set(storySources));
+    for (const { keys: shared, shingles, ...c } of rows) {
+      const cand: StoryCandidate = { ...c, shingles: shingles ? shingles.split(',').map(Number) : [] };
+      storyIds.add(c.storyId);
+      for (const key of shared.split(',')) {
+        const list = byKey.get(key);
+        if (list) list.push(cand);
+        else byKey.set(key, [cand]);
+      }
+    }
+  }
+  // Each candidate story's publishers, once per story (story_items_story_idx).
+  const sources = new Map<number, Set<string>>();
+  if (storyIds.size > 0) {
+    const rows = await trx.selectFrom('storyItems').select(['storyId', 'sourceId']).where('storyId', '=', sql<number>`ANY(${[...storyIds]}::bigint[])`).execute();
+    for (const r of rows) {
+      const set = sources.get(r.storyId);
+      if (set) set.add(r.sourceId);
+      else sources.set(r.storyId, new Set([r.sourceId]));
     }
   }
 
