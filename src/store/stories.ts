@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Enclosure } from '../domain/item';
 import type { StoredItem } from '../domain/stored';
-import { decideStory, representativeRank, type StoryCandidate, type StoryFeatures, type StoryLayer, type StoryOptions } from '../dedup/story-match';
+import { decideStory, representativeRank, storyKeys, type StoryCandidate, type StoryFeatures, type StoryLayer, type StoryOptions } from '../dedup/story-match';
 import type { Executor } from './open';
 
 /** A freshly inserted item, ready for the story step. */
@@ -19,67 +19,107 @@ export interface StoryLinkResult {
 }
 
 const KEY_CHUNK = 2000;
-// One constant for every Tidings process: serializes the story step across workers.
-const STORY_LOCK = 'tidings:stories';
+
+type CandidateRow = Omit<StoryCandidate, 'shingles'> & { shingles: number[] | null };
 
 /**
  * Puts each entry in a story, inside the caller's transaction (the one that
  * inserted the items). Candidates come from story_keys_lookup_idx: rows
  * sharing one of the entries' keys within the window, never a scan of
- * recent items. A transaction-scoped advisory lock serializes this step
- * across workers, so two publishers' copies arriving at once still meet.
+ * recent items.
+ *
+ * Two publishers' copies arriving at once must still meet, so the step is
+ * serialized across workers, but only its short end: the lookup (the costly
+ * part) runs first, unlocked, and notes the story_clock epoch it saw; then
+ * the row lock on story_clock is taken by bumping the epoch, and only the
+ * story_items rows committed since (epoch greater than the one seen, a few
+ * rows at most) are checked again before deciding (sql/0005_story_clock.sql).
  */
 export async function linkStories(trx: Executor, entries: readonly StoryEntry[], opts: StoryOptions): Promise<StoryLinkResult> {
   if (entries.length === 0) return { created: 0, joined: 0 };
-  await sql`SELECT pg_advisory_xact_lock(hashtext(${STORY_LOCK}))`.execute(trx);
   const keys = [...new Set(entries.flatMap((e) => e.features.keys))];
+  const wanted = new Set(keys);
   const times = entries.map((e) => e.publishedAt.getTime());
   const lo = new Date(Math.min(...times) - opts.windowMs);
   const hi = new Date(Math.max(...times) + opts.windowMs);
 
-  // One statement, index lookups only: keys through story_keys_lookup_idx,
-  // grouped so each candidate item comes back once with the keys it shares
-  // (an item sharing 10 band keys used to come back 10 times, shingles and
-  // all, and parsing those arrays was most of the ingest's CPU); then its
-  // story_items row and item by primary key. The LIMIT 1 keeps the LATERAL
-  // subquery from being flattened into a join, which the planner would run
-  // as a hash join over all of story_items (a scan that grows with the store).
   const byKey = new Map<string, StoryCandidate[]>();
-  const storyIds = new Set<number>();
+  const found = new Set<number>();
+  const sources = new Map<number, Set<string>>();
+  const add = (c: StoryCandidate, shared: Iterable<string>) => {
+    found.add(c.itemId);
+    for (const key of shared) {
+      const list = byKey.get(key);
+      if (list) list.push(c);
+      else byKey.set(key, [c]);
+    }
+  };
+  const addSource = (storyId: number, sourceId: string) => {
+    const set = sources.get(storyId);
+    if (set) set.add(sourceId);
+    else sources.set(storyId, new Set([sourceId]));
+  };
+
+  // 1. Unlocked: candidates committed so far, and the epoch in the same snapshot.
+  // Index lookups only: keys through story_keys_lookup_idx, grouped so each
+  // candidate item comes back once with the keys it shares (one row per hit
+  // sent each shingle array up to 10 times, and parsing them was most of the
+  // ingest's CPU); then its story_items row and item by primary key. The
+  // LIMIT 1 keeps the LATERAL subquery from being flattened into a join,
+  // which the planner would run as a hash join over all of story_items (a
+  // scan that grows with the store).
+  let seenEpoch = Number.POSITIVE_INFINITY;
   for (let i = 0; i < keys.length; i += KEY_CHUNK) {
-    // Shingles come as one comma-separated string: split + Number is several
-    // times cheaper than pg's character-by-character int[] parser.
-    const { rows } = await sql<Omit<StoryCandidate, 'shingles'> & { keys: string; shingles: string | null }>`
-      SELECT h.keys, c.item_id, c.story_id, c.source_id, c.title_key, array_to_string(c.shingles, ',') AS shingles, c.published_at, c.canonical_url
-        FROM (SELECT k.item_id, string_agg(k.key::text, ',') AS keys
-                FROM story_keys k
-               WHERE k.key = ANY(${keys.slice(i, i + KEY_CHUNK)}::bigint[])
-                 AND k.published_at >= ${lo} AND k.published_at <= ${hi}
-               GROUP BY k.item_id) h
-        CROSS JOIN LATERAL (
-          SELECT si.item_id, si.story_id, si.source_id, si.title_key, si.shingles, si.published_at, it.canonical_url
-            FROM story_items si JOIN items it ON it.id = si.item_id
-           WHERE si.item_id = h.item_id
-           LIMIT 1) c`.execute(trx);
+    // Shingles come as JSON: the drivers' native JSON.parse is several times
+    // cheaper than pg's character-by-character int[] parser.
+    const { rows } = await sql<{ clock: number } & ({ keys: string } & CandidateRow | { [K in keyof CandidateRow | 'keys']: null })>`
+      SELECT sc.epoch AS clock, x.*
+        FROM story_clock sc
+        LEFT JOIN (
+          SELECT h.keys, c.item_id, c.story_id, c.source_id, c.title_key, to_json(c.shingles) AS shingles, c.published_at, c.canonical_url
+            FROM (SELECT k.item_id, string_agg(k.key::text, ',') AS keys
+                    FROM story_keys k
+                   WHERE k.key = ANY(${keys.slice(i, i + KEY_CHUNK)}::bigint[])
+                     AND k.published_at >= ${lo} AND k.published_at <= ${hi}
+                   GROUP BY k.item_id) h
+            CROSS JOIN LATERAL (
+              SELECT si.item_id, si.story_id, si.source_id, si.title_key, si.shingles, si.published_at, it.canonical_url
+                FROM story_items si JOIN items it ON it.id = si.item_id
+               WHERE si.item_id = h.item_id
+               LIMIT 1) c) x ON true
+       WHERE sc.id = 1`.execute(trx);
     // A deleted item's keys find no story_items row and drop out here.
-    for (const { keys: shared, shingles, ...c } of rows) {
-      const cand: StoryCandidate = { ...c, shingles: shingles ? shingles.split(',').map(Number) : [] };
-      storyIds.add(c.storyId);
-      for (const key of shared.split(',')) {
-        const list = byKey.get(key);
-        if (list) list.push(cand);
-        else byKey.set(key, [cand]);
-      }
+    for (const r of rows) {
+      seenEpoch = Math.min(seenEpoch, Number(r.clock));
+      if (r.keys === null || found.has(r.itemId)) continue;
+      const { clock: _c, keys: shared, shingles, ...c } = r;
+      add({ ...c, shingles: parseShingles(shingles) }, shared.split(','));
     }
   }
   // Each candidate story's publishers, once per story (story_items_story_idx).
-  const sources = new Map<number, Set<string>>();
-  if (storyIds.size > 0) {
-    const rows = await trx.selectFrom('storyItems').select(['storyId', 'sourceId']).where('storyId', '=', sql<number>`ANY(${[...storyIds]}::bigint[])`).execute();
-    for (const r of rows) {
-      const set = sources.get(r.storyId);
-      if (set) set.add(r.sourceId);
-      else sources.set(r.storyId, new Set([r.sourceId]));
+  const storyIds = [...new Set([...byKey.values()].flatMap((cs) => cs.map((c) => c.storyId)))];
+  if (storyIds.length > 0) {
+    const rows = await trx.selectFrom('storyItems').select(['storyId', 'sourceId']).where('storyId', '=', sql<number>`ANY(${storyIds}::bigint[])`).execute();
+    for (const r of rows) addSource(r.storyId, r.sourceId);
+  }
+
+  // 2. The lock: bumping the clock waits for the previous step to commit.
+  const { epoch } = await trx.updateTable('storyClock').set({ epoch: sql<number>`epoch + 1` }).where('id', '=', 1).returning('epoch').executeTakeFirstOrThrow();
+  const mine = Number(epoch);
+
+  // 3. What other workers committed between the lookup and the lock. Their keys
+  // are recomputed from the stored fields, exactly as storyFeatures made them.
+  if (mine - 1 > seenEpoch) {
+    const { rows } = await sql<CandidateRow>`
+      SELECT si.item_id, si.story_id, si.source_id, si.title_key, to_json(si.shingles) AS shingles, si.published_at, it.canonical_url
+        FROM story_items si JOIN items it ON it.id = si.item_id
+       WHERE si.epoch > ${seenEpoch} AND si.published_at >= ${lo} AND si.published_at <= ${hi}`.execute(trx);
+    for (const { shingles, ...r } of rows) {
+      addSource(r.storyId, r.sourceId);
+      if (found.has(r.itemId)) continue;
+      const c: StoryCandidate = { ...r, shingles: parseShingles(shingles) };
+      const shared = storyKeys(c.titleKey, c.shingles, c.canonicalUrl).filter((k) => wanted.has(k));
+      if (shared.length > 0) add(c, shared);
     }
   }
 
@@ -124,6 +164,7 @@ export async function linkStories(trx: Executor, entries: readonly StoryEntry[],
         publishedAt: e.publishedAt,
         titleKey: e.features.titleKey,
         shingles: [...e.features.shingles],
+        epoch: mine,
       })),
     )
     .execute();
@@ -136,6 +177,10 @@ export async function linkStories(trx: Executor, entries: readonly StoryEntry[],
   const joined = [...new Set(decided.flatMap((d) => (d.match ? [d.match.storyId] : [])))];
   if (joined.length > 0) await electRepresentatives(trx, joined);
   return { created: fresh.length, joined: decided.length - fresh.length };
+}
+
+function parseShingles(s: number[] | null): number[] {
+  return s ?? [];
 }
 
 /** The member with the lowest (rank, published_at, item_id) represents the story. */
