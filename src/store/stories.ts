@@ -141,36 +141,39 @@ export async function linkStories(trx: Executor, entries: readonly StoryEntry[],
   });
 
   const fresh = decided.filter((d) => !d.match).map((d) => d.e);
-  const newStory = new Map<number, number>();
-  if (fresh.length > 0) {
-    const rows = await trx
-      .insertInto('stories')
-      .values(fresh.map((e) => ({ representativeItemId: e.itemId })))
-      .returning(['id', 'representativeItemId'])
-      .execute();
-    for (const r of rows) newStory.set(r.representativeItemId!, r.id);
-  }
-  await trx
-    .insertInto('storyItems')
-    .values(
-      decided.map(({ e, match }) => ({
-        itemId: e.itemId,
-        storyId: match ? match.storyId : newStory.get(e.itemId)!,
-        sourceId: e.sourceId,
-        layer: match ? match.layer : 'seed',
-        score: match ? match.score : 1,
-        matchedItemId: match ? match.matchedItemId : null,
-        rank: representativeRank(e.sourceId, opts),
-        publishedAt: e.publishedAt,
-        titleKey: e.features.titleKey,
-        shingles: [...e.features.shingles],
-        epoch: mine,
-      })),
-    )
-    .execute();
-  // Three array parameters instead of three per row: one short statement to parse and bind.
+  // One statement under the lock, with column arrays instead of parameters per
+  // row: the new stories (an unmatched item seeds its own and represents it),
+  // every entry's story_items row (a seed finds its story by representative),
+  // and the entries' keys. Foreign keys are checked at the statement's end,
+  // when the stories rows exist.
+  const cols = decided.map(({ e, match }) => ({
+    itemId: e.itemId,
+    storyId: match ? match.storyId : null,
+    sourceId: e.sourceId,
+    layer: match ? match.layer : 'seed',
+    score: match ? match.score : 1,
+    matchedItemId: match ? match.matchedItemId : null,
+    rank: representativeRank(e.sourceId, opts),
+    publishedAt: e.publishedAt.toISOString(),
+    titleKey: e.features.titleKey,
+    shingles: `{${e.features.shingles.join(',')}}`,
+  }));
+  const col = <K extends keyof (typeof cols)[number]>(k: K) => cols.map((c) => c[k]);
   const keyRows = entries.flatMap((e) => [...new Set(e.features.keys)].map((key) => [key, e.publishedAt.toISOString(), e.itemId] as const));
   await sql`
+    WITH fresh AS (
+      INSERT INTO stories (representative_item_id)
+      SELECT unnest(${fresh.map((e) => e.itemId)}::bigint[])
+      RETURNING id, representative_item_id
+    ), members AS (
+      INSERT INTO story_items (item_id, story_id, source_id, layer, score, matched_item_id, rank, published_at, title_key, shingles, epoch)
+      SELECT m.item_id, coalesce(m.story_id, f.id), m.source_id, m.layer, m.score, m.matched_item_id, m.rank, m.published_at, m.title_key, m.shingles::integer[], ${mine}::bigint
+        FROM unnest(${col('itemId')}::bigint[], ${col('storyId')}::bigint[], ${col('sourceId')}::text[], ${col('layer')}::text[], ${col('score')}::real[],
+                    ${col('matchedItemId')}::bigint[], ${col('rank')}::integer[], ${col('publishedAt')}::timestamptz[], ${col('titleKey')}::text[], ${col('shingles')}::text[])
+             AS m(item_id, story_id, source_id, layer, score, matched_item_id, rank, published_at, title_key, shingles)
+        LEFT JOIN fresh f ON f.representative_item_id = m.item_id
+      RETURNING item_id
+    )
     INSERT INTO story_keys (key, published_at, item_id)
     SELECT * FROM unnest(${keyRows.map((r) => r[0])}::bigint[], ${keyRows.map((r) => r[1])}::timestamptz[], ${keyRows.map((r) => r[2])}::bigint[])`.execute(trx);
 
