@@ -96,16 +96,18 @@ export async function linkStories(trx: Executor, entries: readonly StoryEntry[],
       add({ ...c, shingles: parseShingles(shingles) }, shared.split(','));
     }
   }
-  // Each candidate story's publishers, once per story (story_items_story_idx).
+  // 2. The lock: bumping the clock waits for the previous step to commit. The
+  // same statement reads each candidate story's publishers, once per story
+  // (story_items_story_idx), in a snapshot at least as new as the lookup's;
+  // members committed after the lookup come in step 3.
   const storyIds = [...new Set([...byKey.values()].flatMap((cs) => cs.map((c) => c.storyId)))];
-  if (storyIds.length > 0) {
-    const rows = await trx.selectFrom('storyItems').select(['storyId', 'sourceId']).where('storyId', '=', sql<number>`ANY(${storyIds}::bigint[])`).execute();
-    for (const r of rows) addSource(r.storyId, r.sourceId);
-  }
-
-  // 2. The lock: bumping the clock waits for the previous step to commit.
-  const { epoch } = await trx.updateTable('storyClock').set({ epoch: sql<number>`epoch + 1` }).where('id', '=', 1).returning('epoch').executeTakeFirstOrThrow();
-  const mine = Number(epoch);
+  const { rows: ticked } = await sql<{ epoch: number; storyId: number | null; sourceId: string | null }>`
+    WITH tick AS (UPDATE story_clock SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch)
+    SELECT t.epoch, m.story_id, m.source_id
+      FROM tick t LEFT JOIN story_items m ON m.story_id = ANY(${storyIds}::bigint[])`.execute(trx);
+  if (ticked.length === 0) throw new Error('store: story_clock has no row (migration 0005 not applied?)');
+  const mine = Number(ticked[0]!.epoch);
+  for (const r of ticked) if (r.storyId !== null && r.sourceId !== null) addSource(r.storyId, r.sourceId);
 
   // 3. What other workers committed between the lookup and the lock. Their keys
   // are recomputed from the stored fields, exactly as storyFeatures made them.
@@ -144,8 +146,11 @@ export async function linkStories(trx: Executor, entries: readonly StoryEntry[],
   // One statement under the lock, with column arrays instead of parameters per
   // row: the new stories (an unmatched item seeds its own and represents it),
   // every entry's story_items row (a seed finds its story by representative),
-  // and the entries' keys. Foreign keys are checked at the statement's end,
-  // when the stories rows exist.
+  // the entries' keys, and the representative of each story joined: the
+  // member with the lowest (rank, published_at, item_id), among the stored
+  // members and the new ones (which this statement's snapshot cannot see in
+  // story_items, hence the UNION with the members CTE). Foreign keys are
+  // checked at the statement's end, when the stories rows exist.
   const cols = decided.map(({ e, match }) => ({
     itemId: e.itemId,
     storyId: match ? match.storyId : null,
@@ -159,6 +164,7 @@ export async function linkStories(trx: Executor, entries: readonly StoryEntry[],
     shingles: `{${e.features.shingles.join(',')}}`,
   }));
   const col = <K extends keyof (typeof cols)[number]>(k: K) => cols.map((c) => c[k]);
+  const joined = [...new Set(decided.flatMap((d) => (d.match ? [d.match.storyId] : [])))];
   const keyRows = entries.flatMap((e) => [...new Set(e.features.keys)].map((key) => [key, e.publishedAt.toISOString(), e.itemId] as const));
   await sql`
     WITH fresh AS (
@@ -172,31 +178,27 @@ export async function linkStories(trx: Executor, entries: readonly StoryEntry[],
                     ${col('matchedItemId')}::bigint[], ${col('rank')}::integer[], ${col('publishedAt')}::timestamptz[], ${col('titleKey')}::text[], ${col('shingles')}::text[])
              AS m(item_id, story_id, source_id, layer, score, matched_item_id, rank, published_at, title_key, shingles)
         LEFT JOIN fresh f ON f.representative_item_id = m.item_id
-      RETURNING item_id
+      RETURNING story_id, item_id, rank, published_at
+    ), keyed AS (
+      INSERT INTO story_keys (key, published_at, item_id)
+      SELECT * FROM unnest(${keyRows.map((r) => r[0])}::bigint[], ${keyRows.map((r) => r[1])}::timestamptz[], ${keyRows.map((r) => r[2])}::bigint[])
+      RETURNING 1
     )
-    INSERT INTO story_keys (key, published_at, item_id)
-    SELECT * FROM unnest(${keyRows.map((r) => r[0])}::bigint[], ${keyRows.map((r) => r[1])}::timestamptz[], ${keyRows.map((r) => r[2])}::bigint[])`.execute(trx);
-
-  const joined = [...new Set(decided.flatMap((d) => (d.match ? [d.match.storyId] : [])))];
-  if (joined.length > 0) await electRepresentatives(trx, joined);
+    UPDATE stories s
+       SET representative_item_id = (
+             SELECT x.item_id FROM (
+               SELECT si.item_id, si.rank, si.published_at FROM story_items si WHERE si.story_id = s.id
+               UNION ALL
+               SELECT m.item_id, m.rank, m.published_at FROM members m WHERE m.story_id = s.id) x
+              ORDER BY x.rank, x.published_at, x.item_id
+              LIMIT 1),
+           updated_at = now()
+     WHERE s.id = ANY(${joined}::bigint[])`.execute(trx);
   return { created: fresh.length, joined: decided.length - fresh.length };
 }
 
 function parseShingles(s: number[] | null): number[] {
   return s ?? [];
-}
-
-/** The member with the lowest (rank, published_at, item_id) represents the story. */
-async function electRepresentatives(db: Executor, storyIds: readonly number[]): Promise<void> {
-  await sql`
-    UPDATE stories s
-       SET representative_item_id = (
-             SELECT si.item_id FROM story_items si
-              WHERE si.story_id = s.id
-              ORDER BY si.rank, si.published_at, si.item_id
-              LIMIT 1),
-           updated_at = now()
-     WHERE s.id = ANY(${[...storyIds]}::bigint[])`.execute(db);
 }
 
 export interface StoryMember {
