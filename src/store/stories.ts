@@ -19,6 +19,17 @@ export interface StoryLinkResult {
 }
 
 const KEY_CHUNK = 2000;
+/**
+ * At most this many items per key, the latest in the window. A key shared by
+ * more items than this is either one big story (any of its recent members
+ * leads to it) or a band of common words that collides across unrelated
+ * items: without a cap, such buckets made the candidates per item grow with
+ * the store (the bench corpus, ~90 words per language: 200 candidate hits
+ * per item at 10,000 stored items, ~1,000 at 50,000, and cold ingest went
+ * quadratic). A true copy that a hot bucket hides is usually still found
+ * through its other band keys, its title key or its URL key.
+ */
+const KEY_FANOUT = 20;
 
 type CandidateRow = Omit<StoryCandidate, 'shingles'> & { shingles: number[] | null };
 
@@ -77,10 +88,13 @@ export async function linkStories(trx: Executor, entries: readonly StoryEntry[],
         FROM story_clock sc
         LEFT JOIN (
           SELECT h.keys, c.item_id, c.story_id, c.source_id, c.title_key, to_json(c.shingles) AS shingles, c.published_at, c.canonical_url
-            FROM (SELECT k.item_id, string_agg(k.key::text, ',') AS keys
-                    FROM story_keys k
-                   WHERE k.key = ANY(${keys.slice(i, i + KEY_CHUNK)}::bigint[])
-                     AND k.published_at >= ${lo} AND k.published_at <= ${hi}
+            FROM (SELECT k.item_id, string_agg(q.key::text, ',') AS keys
+                    FROM unnest(${keys.slice(i, i + KEY_CHUNK)}::bigint[]) AS q(key)
+                    CROSS JOIN LATERAL (
+                      SELECT sk.item_id FROM story_keys sk
+                       WHERE sk.key = q.key AND sk.published_at >= ${lo} AND sk.published_at <= ${hi}
+                       ORDER BY sk.published_at DESC
+                       LIMIT ${KEY_FANOUT}) k
                    GROUP BY k.item_id) h
             CROSS JOIN LATERAL (
               SELECT si.item_id, si.story_id, si.source_id, si.title_key, si.shingles, si.published_at, it.canonical_url
