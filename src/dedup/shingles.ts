@@ -72,3 +72,37 @@ export function jaccard(a: readonly number[], b: readonly number[]): number {
   }
   return inter / (a.length + b.length - inter);
 }
+
+/**
+ * The exact Jaccard similarity of two sorted unique sets when it is at least
+ * `min`, else 0. Stops the merge as soon as even a full match of the
+ * remaining elements could not reach `min`: most candidates from LSH band
+ * keys are far below the threshold, and this is the story step's inner loop.
+ */
+export function jaccardAtLeast(a: readonly number[], b: readonly number[], min: number): number {
+  const n = a.length;
+  const m = b.length;
+  if (n === 0 || m === 0) return 0;
+  // J ≤ min(n, m) / max(n, m).
+  if (Math.min(n, m) / Math.max(n, m) < min) return 0;
+  let i = 0;
+  let j = 0;
+  let inter = 0;
+  while (i < n && j < m) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      inter++;
+      i++;
+      j++;
+      continue;
+    }
+    if (x < y) i++;
+    else j++;
+    // The best this pair can still reach: every remaining element of the shorter rest matches.
+    const best = inter + Math.min(n - i, m - j);
+    if (best / (n + m - best) < min) return 0;
+  }
+  const score = inter / (n + m - inter);
+  return score >= min ? score : 0;
+}

@@ -1,5 +1,5 @@
 import { bandKeys, key64, signature } from './minhash';
-import { jaccard, shingleSet, storyTokens } from './shingles';
+import { jaccardAtLeast, shingleSet, storyTokens } from './shingles';
 import { storyTitleKey } from './story-title';
 
 /**
@@ -47,11 +47,16 @@ export interface StoryFeatures {
 export function storyFeatures(item: { title: string; text: string | null; canonicalUrl: string | null }): StoryFeatures {
   const tk = storyTitleKey(item.title);
   const shingles = shingleSet(storyTokens(item.title, item.text));
+  return { titleKey: tk, shingles, keys: storyKeys(tk, shingles, item.canonicalUrl) };
+}
+
+/** An item's index keys from its story fields: what storyFeatures stores, recomputable from a stored row. */
+export function storyKeys(titleKey: string, shingles: readonly number[], canonicalUrl: string | null): string[] {
   const keys: string[] = [];
-  if (item.canonicalUrl) keys.push(urlKey(item.canonicalUrl));
-  if (tk) keys.push(titleIndexKey(tk));
+  if (canonicalUrl) keys.push(urlKey(canonicalUrl));
+  if (titleKey) keys.push(titleIndexKey(titleKey));
   keys.push(...bandKeys(signature(shingles)));
-  return { titleKey: tk, shingles, keys };
+  return keys;
 }
 
 export const urlKey = (canonicalUrl: string): string => key64(`u:${canonicalUrl}`);
@@ -107,9 +112,10 @@ export function decideStory(
       match = { storyId: c.storyId, matchedItemId: c.itemId, layer: 'url', score: 1 };
     } else if (probe.features.titleKey !== '' && c.titleKey === probe.features.titleKey) {
       match = { storyId: c.storyId, matchedItemId: c.itemId, layer: 'title', score: 1 };
-    } else if (canMinhash && c.shingles.length >= opts.minTokens) {
-      const score = jaccard(probe.features.shingles, c.shingles);
-      if (score >= opts.threshold) match = { storyId: c.storyId, matchedItemId: c.itemId, layer: 'minhash', score };
+    } else if (canMinhash && c.shingles.length >= opts.minTokens && (!best || best.layer === 'minhash')) {
+      // A url or title match already found outranks any minhash match: no Jaccard needed.
+      const score = jaccardAtLeast(probe.features.shingles, c.shingles, opts.threshold);
+      if (score > 0) match = { storyId: c.storyId, matchedItemId: c.itemId, layer: 'minhash', score };
     }
     if (!match || sourcesOf(c.storyId).has(probe.sourceId)) continue;
     if (!best || better(match, best)) best = match;

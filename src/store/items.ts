@@ -69,9 +69,6 @@ export async function saveItems(
       if (memberships.length > 0) await trx.insertInto('itemTopics').values(memberships).onConflict((oc) => oc.doNothing()).execute();
     }
 
-    // Stories: new items only, after they exist, in this transaction (an edited item keeps its story).
-    if (stories) await linkStories(trx, storyEntries, stories);
-
     // Same guid, new content: the article was edited. It keeps its id; its topics follow the new text.
     for (const r of changed) {
       const it = r.item as ItemToSave;
@@ -85,6 +82,10 @@ export async function saveItems(
           .execute();
       }
     }
+    // Stories: new items only, after they exist, in this transaction (an edited
+    // item keeps its story). Last, because the step ends holding the story
+    // clock's lock until commit.
+    if (stories) await linkStories(trx, storyEntries, stories);
     return {
       inserted: insertedIds.length,
       duplicates: resolutions.length - insertedIds.length - changed.length,

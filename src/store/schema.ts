@@ -96,6 +96,13 @@ export interface StoryItemsTable {
   publishedAt: Timestamp;
   titleKey: string;
   shingles: number[];
+  /** story_clock.epoch of the step that linked it (sql/0005_story_clock.sql). */
+  epoch: ColumnType<number, number | undefined, never>;
+}
+
+export interface StoryClockTable {
+  id: number;
+  epoch: number;
 }
 
 /** key is a signed 64-bit hash, written as a decimal string (select it ::text: int8 is read as a lossy number). */
@@ -114,6 +121,7 @@ export interface Database {
   stories: StoriesTable;
   storyItems: StoryItemsTable;
   storyKeys: StoryKeysTable;
+  storyClock: StoryClockTable;
 }
 
 export type SourceRow = Selectable<SourcesTable>;

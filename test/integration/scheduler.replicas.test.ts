@@ -151,7 +151,9 @@ describePg('worker processes on one Postgres', () => {
     expect(locked.lockedBy).not.toBeNull(); // the dead worker still holds it
     const b = startWorker(config, 'B');
     workers.push(b);
-    await until('the feed to be stored by the second worker', async () => (await store.listSources())[0]!.itemCount === ITEMS_PER_FEED, 20_000).catch(
+    // Items commit first, then the fetch is recorded (another statement): wait for both.
+    const recorded = async () => (await store.db.kysely.selectFrom('feeds').select(['lastStatus']).executeTakeFirstOrThrow()).lastStatus !== null;
+    await until('the feed to be stored by the second worker', async () => (await store.listSources())[0]!.itemCount === ITEMS_PER_FEED && (await recorded()), 20_000).catch(
       (err: Error) => {
         throw new Error(`${err.message}; calls=${calls}\nA:\n${a.output()}\nB:\n${b.output()}`);
       },

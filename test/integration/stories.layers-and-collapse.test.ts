@@ -239,3 +239,60 @@ describe('dedup.stories: false', () => {
     expect(parsed.items).toHaveLength(6);
   });
 });
+
+describe('publishers polled at once', () => {
+  let raceDb: TestDb;
+  let raceApp: App;
+  const PUBLISHERS = 8;
+  const EVENTS = 20;
+
+  afterAll(async () => {
+    await raceApp?.close();
+    if (raceDb) await dropTestDb(raceDb);
+  });
+
+  // On Postgres the eight story steps run on eight connections at once: each
+  // looks candidates up before taking the story clock's lock, so a copy
+  // committed in between must still be found (sql/0005_story_clock.sql).
+  test('every copy of an event joins one story, however the story steps interleave, and the preferred publisher represents it', async () => {
+    const ids = Array.from({ length: PUBLISHERS }, (_, p) => `pub${p}`);
+    for (const id of ids) {
+      const body = rss(
+        Array.from({ length: EVENTS }, (_, e) => ({
+          title: `${id === 'pub0' ? '' : 'UPDATE 1-'}Harbour authority number ${e} closes the northern quay after a crane collapse`,
+          link: `https://${id}.example/news/${e}`,
+          date: 'Mon, 10 Feb 2020 08:00:00 GMT',
+        })),
+      );
+      // The preferred publisher answers last, so its copies join stories that exist and must take them over.
+      feeds.route(`/race/${id}.xml`, (_req, res) => {
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(body), id === 'pub0' ? 500 : 0);
+      });
+    }
+    raceDb = await newTestDb();
+    raceApp = await openTestApp(
+      `server: { baseUrl: "http://tidings.test" }
+fetch: { allowPrivateNetworks: true, timeout: 5s }
+dedup: { sourcePriority: [pub0] }
+sources:
+${ids.map((id) => `  - { name: ${id}, id: ${id}, url: "${feeds.url}/race/${id}.xml" }`).join('\n')}
+`,
+      raceDb,
+    );
+    const done = await pollFeeds(raceApp.ingest, { ignoreSchedule: true, concurrency: PUBLISHERS, perHost: PUBLISHERS, leaseSeconds: 60 });
+    expect(done.map((s) => s.status)).toEqual(ids.map(() => 'ok'));
+    const items = await raceApp.store.listItems({ limit: 500 });
+    expect(items).toHaveLength(PUBLISHERS * EVENTS);
+    const stories = await raceApp.store.storiesOf(items.map((i) => i.id));
+    const byStory = new Map<number, Set<string>>();
+    const pub0 = new Set(items.filter((i) => i.sourceId === 'pub0').map((i) => i.id));
+    for (const it of items) {
+      const s = stories.get(it.id);
+      expect(s).toBeDefined();
+      byStory.set(s!.id, (byStory.get(s!.id) ?? new Set()).add(it.sourceId));
+      expect(pub0.has(s!.representativeItemId!)).toBe(true);
+    }
+    expect(byStory.size).toBe(EVENTS);
+    for (const publishers of byStory.values()) expect(publishers.size).toBe(PUBLISHERS);
+  });
+});
