@@ -43,7 +43,8 @@ export function decodeEntities(text: string): string {
 
 /** One line: runs of whitespace become one space; soft hyphens and zero-width spaces (invisible) go. */
 export function collapseWhitespace(s: string): string {
-  return s.replace(/[\u00ad\u200b]/g, '').replace(/[\s\u00a0]+/g, ' ').trim();
+  // Control characters (here often from a numeric reference such as &#1;) are invisible and illegal in XML output.
+  return s.replace(/[\u00ad\u200b\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]/g, '').replace(/[\s\u00a0]+/g, ' ').trim();
 }
 
 /** Cuts at a word boundary near `max` characters and adds an ellipsis. */

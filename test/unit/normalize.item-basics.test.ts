@@ -118,3 +118,11 @@ describe('charsets, end to end through parse and normalize', () => {
     expect(items[1]!.contentHtml).toBe('Cold front arrives Saturday.');
   });
 });
+
+describe('plain text never carries control characters', () => {
+  test('numeric references to control characters are dropped from titles and authors', () => {
+    const it = normalizeItem(raw({ title: 'A&#1;B&#x7f;C&#128;D', author: '&#1;Jane', link: '/x' }), feed, ctx)!;
+    expect(it.title).toBe('ABC€D'); // &#128; is the euro sign, as HTML reads it (windows-1252)
+    expect(it.author).toBe('Jane');
+  });
+});
