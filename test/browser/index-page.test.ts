@@ -4,9 +4,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from '../../src/app';
 import { pollFeeds } from '../../src/ingest/poll';
-import { closeSharedPglite, dropTestDb, newTestDb, type TestDb } from '../helpers/db';
+import { newTestDb, type TestDb } from '../helpers/db';
 import { fixture, startFeedServer, type FeedServer } from '../helpers/feed-server';
-import { fixtureConfig, fixtureRoutes, openTestApp, startHttp } from '../helpers/app';
+import { fixtureConfig, fixtureRoutes, openTestApp, startHttp, closeAll } from '../helpers/app';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
@@ -30,13 +30,7 @@ maybe('GET / in headless Chromium', () => {
     base = http.base;
   });
 
-  afterAll(async () => {
-    await http?.close();
-    await app?.close();
-    if (db) await dropTestDb(db);
-    await feeds?.close();
-    await closeSharedPglite();
-  });
+  afterAll(() => closeAll({ http, app, db, feeds }));
 
   test('the page loads with no console errors, lists topics and sources, its links work, and fits a phone', async () => {
     const { chromium } = await import('playwright-core');

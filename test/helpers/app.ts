@@ -3,7 +3,7 @@ import { openApp, type App } from '../../src/app';
 import { buildServer } from '../../src/http/server';
 import { parseConfig } from '../../src/config/load';
 import { silentLogger } from '../../src/shared/logger';
-import type { TestDb } from './db';
+import { closeSharedPglite, dropTestDb, type TestDb } from './db';
 
 /** Opens a full Tidings app on a test database from YAML text. */
 export async function openTestApp(yaml: string, db: TestDb): Promise<App> {
@@ -67,4 +67,22 @@ export async function startHttp(app: App): Promise<{ readonly base: string; clos
   const http = buildServer({ store: app.store, publisher: app.publisher, logger: silentLogger(), maxAgeSeconds: 60 });
   await http.listen({ port: 0, host: '127.0.0.1' });
   return { base: `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`, close: () => http.close() };
+}
+
+/**
+ * Tears a test file's world down in dependency order: our HTTP server, the
+ * app, its schema, the feed server, then the file's PGlite. Any part may be
+ * missing (a beforeAll that failed half-way).
+ */
+export async function closeAll(parts: {
+  http?: { close(): Promise<void> } | undefined;
+  app?: App | undefined;
+  db?: TestDb | undefined;
+  feeds?: { close(): Promise<void> } | undefined;
+}): Promise<void> {
+  await parts.http?.close();
+  await parts.app?.close();
+  if (parts.db) await dropTestDb(parts.db);
+  await parts.feeds?.close();
+  await closeSharedPglite();
 }

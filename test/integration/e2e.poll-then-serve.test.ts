@@ -2,9 +2,9 @@ import Parser from 'rss-parser';
 import { request } from 'undici';
 import type { App } from '../../src/app';
 import { pollFeeds } from '../../src/ingest/poll';
-import { closeSharedPglite, dropTestDb, newTestDb, type TestDb } from '../helpers/db';
+import { newTestDb, type TestDb } from '../helpers/db';
 import { fixture, startFeedServer, type FeedServer } from '../helpers/feed-server';
-import { fixtureConfig, fixtureRoutes, openTestApp, startHttp } from '../helpers/app';
+import { fixtureConfig, fixtureRoutes, openTestApp, startHttp, closeAll } from '../helpers/app';
 
 let feeds: FeedServer;
 let db: TestDb;
@@ -20,13 +20,7 @@ beforeAll(async () => {
   base = http.base;
 });
 
-afterAll(async () => {
-  await http?.close();
-  await app?.close();
-  if (db) await dropTestDb(db);
-  await feeds?.close();
-  await closeSharedPglite();
-});
+afterAll(() => closeAll({ http, app, db, feeds }));
 
 async function get(path: string, headers: Record<string, string> = {}) {
   const res = await request(`${base}${path}`, { headers });

@@ -9,9 +9,9 @@ import { pollFeeds } from '../../src/ingest/poll';
 import { tickSeconds } from '../../src/publish/max-age';
 import { HubPinger } from '../../src/publish/websub';
 import { silentLogger } from '../../src/shared/logger';
-import { closeSharedPglite, dropTestDb, newTestDb, type TestDb } from '../helpers/db';
+import { newTestDb, type TestDb } from '../helpers/db';
 import { startFeedServer, type FeedServer } from '../helpers/feed-server';
-import { openTestApp, startHttp } from '../helpers/app';
+import { openTestApp, startHttp, closeAll } from '../helpers/app';
 
 const N = 500;
 let feeds: FeedServer;
@@ -67,12 +67,8 @@ topics:
 });
 
 afterAll(async () => {
-  await http?.close();
-  await app?.close();
-  if (db) await dropTestDb(db);
-  await feeds?.close();
   await new Promise((r) => hub?.close(r));
-  await closeSharedPglite();
+  await closeAll({ http, app, db, feeds });
 });
 
 async function get(path: string, headers: Record<string, string> = {}, method: 'GET' | 'HEAD' = 'GET') {

@@ -3,9 +3,9 @@ import { request } from 'undici';
 import type { App } from '../../src/app';
 import { pollFeeds } from '../../src/ingest/poll';
 import type { StoredItem } from '../../src/domain/stored';
-import { closeSharedPglite, dropTestDb, newTestDb, type TestDb } from '../helpers/db';
+import { dropTestDb, newTestDb, type TestDb } from '../helpers/db';
 import { startFeedServer, type FeedServer } from '../helpers/feed-server';
-import { openTestApp, startHttp } from '../helpers/app';
+import { openTestApp, startHttp, closeAll } from '../helpers/app';
 
 interface FeedEntry {
   title: string;
@@ -98,13 +98,7 @@ beforeAll(async () => {
   base = http.base;
 });
 
-afterAll(async () => {
-  await http?.close();
-  await app?.close();
-  if (db) await dropTestDb(db);
-  await feeds?.close();
-  await closeSharedPglite();
-});
+afterAll(() => closeAll({ http, app, db, feeds }));
 
 describe('one story across publishers, as it grows', () => {
   let storyId: number;
