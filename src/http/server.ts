@@ -28,6 +28,9 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     // Per-request lines are info; only warnings and errors reach the log.
     loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     return503OnClosing: true,
+    // No child logger per request: a pino child costs more than a cached feed's 304, and
+    // per-request lines are off anyway. Errors are logged with the request's method and URL.
+    childLoggerFactory: (logger) => logger,
   }) as unknown as FastifyInstance;
 
   // br and gzip for feeds, OPML and the page; application/feed+json is not in mime-db's compressible list, hence customTypes.
@@ -41,7 +44,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   app.setNotFoundHandler((req, reply) => notFound(reply, `nothing at ${req.method} ${req.url}`));
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err }, 'request failed');
+    if (status >= 500) req.log.error({ err, method: req.method, url: req.url }, 'request failed');
     return reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message });
   });
   return app;
@@ -91,7 +94,8 @@ function routes(app: FastifyInstance, deps: HttpDeps): void {
       });
       // A wrong or missing token reads exactly like an unknown topic, so topic names do not leak.
       if (!feed) return notFound(reply, scope.kind === 'topic' ? `unknown topic "${name}"` : `unknown source "${name}"`);
-      return sendFeed(req, reply, feed, deps.maxAgeSeconds, scope.kind === 'topic' && deps.publisher.hub ? deps.publisher.hub : null, deps.publisher.feedUrls(scope)[ext]);
+      const hub = scope.kind === 'topic' ? deps.publisher.hub : null;
+      return sendFeed(req, reply, feed, deps.maxAgeSeconds, hub ? { hub, self: deps.publisher.feedUrls(scope)[ext] } : null);
     };
 
   app.get('/topics/:file', feedRoute((slug) => ({ kind: 'topic', slug }), '/topics/{slug}.rss, .atom or .json'));
@@ -227,7 +231,7 @@ function tagEncoding(_req: FastifyRequest, reply: FastifyReply, payload: unknown
   done(null, payload);
 }
 
-function sendFeed(req: FastifyRequest, reply: FastifyReply, feed: RenderedFeed, maxAge: number, hub: string | null, self: string) {
+function sendFeed(req: FastifyRequest, reply: FastifyReply, feed: RenderedFeed, maxAge: number, websub: { hub: string; self: string } | null) {
   reply
     .header('content-type', feed.contentType)
     .header('etag', feed.etag)
@@ -235,7 +239,7 @@ function sendFeed(req: FastifyRequest, reply: FastifyReply, feed: RenderedFeed, 
     .header('cache-control', `public, max-age=${maxAge}`)
     .header('vary', 'Accept-Encoding, Authorization');
   // WebSub discovery by header too (§4), for readers that do not parse the body.
-  if (hub) reply.header('link', `<${hub}>; rel="hub", <${self}>; rel="self"`);
+  if (websub) reply.header('link', `<${websub.hub}>; rel="hub", <${websub.self}>; rel="self"`);
   const matched = notModified(req.headers['if-none-match'], req.headers['if-modified-since'], feed.etag, feed.lastModified);
   if (matched) {
     // A 304 repeats the validator the client holds (the encoded variant's, if that is what it has).
