@@ -27,6 +27,10 @@ export interface ChildArgs {
   readonly feeds: number;
   readonly feedServerPort: number;
   readonly databaseUrl: string | null;
+  /** Cross-publisher story clustering (the default config has it on). */
+  readonly stories: boolean;
+  /** Cold ingest only: the stories-off run, for the clustering cost. */
+  readonly coldOnly: boolean;
 }
 
 export interface ServeTarget {
@@ -51,9 +55,16 @@ export interface ChildResult {
   readonly serveTopic: { readonly slug: string; readonly topicItems: number };
 }
 
+/** The cold-ingest-only run (ChildArgs.coldOnly). */
+export interface ColdResult {
+  readonly cold: ChildResult['cold'];
+  readonly memory: ChildResult['memory'];
+}
+
 export type ChildMessage =
   | { readonly type: 'serve-ready'; readonly targets: readonly ServeTarget[] }
   | { readonly type: 'result'; readonly result: ChildResult }
+  | { readonly type: 'cold-result'; readonly result: ColdResult }
   | { readonly type: 'failed'; readonly error: string };
 
 const LEASE_SECONDS = 600;
@@ -69,7 +80,7 @@ async function main(): Promise<void> {
   const ceilSchema = `${schema}_ceil`;
   let pglite: PGlite | null = null;
   if (args.backend === 'pglite') pglite = await startPglite();
-  const config = parseConfig(JSON.stringify(benchConfig(corpus, args.feedServerPort)), 'bench.yaml', {});
+  const config = parseConfig(JSON.stringify(benchConfig(corpus, args.feedServerPort, args.stories)), 'bench.yaml', {});
   const opened = performance.now();
   const app = await openApp(config, {
     logger: silentLogger(),
@@ -86,7 +97,7 @@ async function main(): Promise<void> {
     // 2. Cold ingest: every feed is due (next_fetch_at defaults to now()); the scheduler's own call.
     sampler.reset();
     const coldStart = performance.now();
-    const cold = await profiled(`cold-ingest-${args.backend}`, () => poll(app));
+    const cold = await profiled(`cold-ingest-${args.backend}${args.stories ? '' : '-no-stories'}`, () => poll(app));
     const coldMs = performance.now() - coldStart;
     const peak = sampler.peak();
     const inserted = sum(cold, 'new');
@@ -94,6 +105,19 @@ async function main(): Promise<void> {
     const errors = cold.filter((s) => s.status === 'error');
     if (errors.length > 0) process.stderr.write(`bench: ${errors.length} feeds failed, first: ${errors[0]!.url}: ${errors[0]!.error}\n`);
     const pgliteWasmMb = pglite ? pglite.Module.HEAP8.length / 2 ** 20 : null;
+    const coldFigures = {
+      wallMs: coldMs,
+      inserted,
+      duplicates,
+      errors: errors.length,
+      itemsPerSec: (args.feeds * ITEMS_PER_FEED) / (coldMs / 1000),
+      storedPerSec: inserted / (coldMs / 1000),
+    };
+    const memory = { peakRssMb: peak.rssMb, peakHeapMb: peak.heapMb, pgliteWasmMb, baselineRssMb };
+    if (args.coldOnly) {
+      process.send?.({ type: 'cold-result', result: { cold: coldFigures, memory } } satisfies ChildMessage);
+      return;
+    }
 
     // Storage ceiling: the same rows, plain multi-row INSERT … ON CONFLICT DO NOTHING into a copy of the table.
     const ceiling = await insertCeiling(app, appSchema, ceilSchema);
@@ -131,15 +155,8 @@ async function main(): Promise<void> {
       feeds: args.feeds,
       items,
       openMs,
-      cold: {
-        wallMs: coldMs,
-        inserted,
-        duplicates,
-        errors: errors.length,
-        itemsPerSec: items / (coldMs / 1000),
-        storedPerSec: inserted / (coldMs / 1000),
-      },
-      memory: { peakRssMb: peak.rssMb, peakHeapMb: peak.heapMb, pgliteWasmMb, baselineRssMb },
+      cold: coldFigures,
+      memory,
       ceiling,
       repoll304: {
         wallMs: ms304,
@@ -165,10 +182,11 @@ async function main(): Promise<void> {
   }
 }
 
-function benchConfig(corpus: Corpus, port: number) {
+function benchConfig(corpus: Corpus, port: number, stories: boolean) {
   return {
     server: { baseUrl: 'http://tidings.bench' },
     fetch: { allowPrivateNetworks: true, timeout: '60s' },
+    dedup: { stories },
     sources: corpus.sources.map((s) => ({
       id: s.id,
       name: s.name,

@@ -31,6 +31,11 @@ function backendRows(name: string, b: BackendFigures): string[] {
   out.push(row(['wall time', `${(b.cold.wallMs / 1000).toFixed(1)} s`, '', '']));
   out.push(row(['items processed/s', n(b.cold.itemsPerSec), '', '']));
   out.push(row([`items stored/s (${b.cold.inserted} stored, ${b.cold.duplicates} dup, ${b.cold.errors} err)`, n(b.cold.storedPerSec), n(b.ceiling.rowsPerSec), x(b.storageRatio)]));
+  if (b.withoutStories) {
+    const off = b.withoutStories;
+    out.push(row([`   stories off: items stored/s (${(off.cold.wallMs / 1000).toFixed(1)} s)`, n(off.cold.storedPerSec), '', '']));
+    out.push(row(['   story clustering adds, per item', `${off.storyCost >= 0 ? '+' : ''}${(off.storyCost * 100).toFixed(0)} %`, '', '']));
+  }
   out.push(row(['peak RSS / heap', `${b.memory.peakRssMb.toFixed(0)} MB`, `${b.memory.peakHeapMb.toFixed(0)} MB heap`, '']));
   if (b.memory.pgliteWasmMb !== null) out.push(row(['PGlite WASM memory (in the RSS)', `${b.memory.pgliteWasmMb.toFixed(0)} MB`, '', '']));
   out.push(row(['3. Re-poll, all 304', `${n(b.repoll304.feedsPerSec)} feeds/s`, '', `${b.repoll304.notModified}/${b.repoll304.feeds} 304`]));

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Corpus } from './corpus';
 import type { FeedServerMessage } from './feed-server';
-import type { ChildArgs, ChildMessage, ChildResult } from './ingest-child';
+import type { ChildArgs, ChildMessage, ChildResult, ColdResult } from './ingest-child';
 import { benchMatch, type MatchFigures } from './match-rate';
 import { benchParse, median, type ParseFigures } from './parse-ceiling';
 import { CONNECTIONS, loadTargets, type ServeFigures } from './serve-load';
@@ -35,6 +35,12 @@ export interface RunFigures {
 export interface BackendFigures extends ChildResult {
   readonly storageRatio: number;
   readonly serve: readonly ServeFigures[];
+  /**
+   * Postgres only: the same cold ingest with story clustering off, in a
+   * fresh schema, and what clustering adds to the wall time per item
+   * (storiesOn / storiesOff − 1).
+   */
+  readonly withoutStories: { readonly cold: ColdResult['cold']; readonly memory: ColdResult['memory']; readonly storyCost: number } | null;
 }
 
 export interface BenchReport {
@@ -96,11 +102,16 @@ async function main(): Promise<void> {
             continue;
           }
         }
+        const args: ChildArgs = { backend: backend as ChildArgs['backend'], feeds, feedServerPort: server.port, databaseUrl: backend === 'postgres' ? databaseUrl : null, stories: true, coldOnly: false };
         progress(`2–4. ${backend}: cold ingest, storage ceiling, re-polls, serving`);
-        results[backend] = await runBackend(
-          { backend: backend as ChildArgs['backend'], feeds, feedServerPort: server.port, databaseUrl: backend === 'postgres' ? databaseUrl : null },
-          serveSeconds,
-        );
+        const figures = await runBackend(args, serveSeconds);
+        let withoutStories: BackendFigures['withoutStories'] = null;
+        if (backend === 'postgres') {
+          progress('2b. postgres: cold ingest again with story clustering off (a fresh schema)');
+          const off = await runColdOnly({ ...args, stories: false, coldOnly: true });
+          withoutStories = { ...off, storyCost: figures.cold.wallMs / figures.cold.inserted / (off.cold.wallMs / off.cold.inserted) - 1 };
+        }
+        results[backend] = { ...figures, withoutStories };
       }
       all.push({ parse: parsed.figures, match, backends: results });
     }
@@ -174,7 +185,18 @@ async function startFeedServer(feeds: number): Promise<{ port: number; stop: () 
   return { port, stop: () => child.connected && child.send({ type: 'stop' }) };
 }
 
-async function runBackend(args: ChildArgs, serveSeconds: number): Promise<BackendFigures> {
+async function runColdOnly(args: ChildArgs): Promise<ColdResult> {
+  const child = spawnChild('ingest-child.ts', JSON.stringify(args));
+  return new Promise<ColdResult>((resolve, reject) => {
+    child.on('message', (m: ChildMessage) => {
+      if (m.type === 'cold-result') resolve(m.result);
+      else if (m.type === 'failed') reject(new Error(`${args.backend} bench (stories off) failed:\n${m.error}`));
+    });
+    child.once('exit', (code) => code !== 0 && reject(new Error(`${args.backend} bench (stories off) exited with code ${code}`)));
+  });
+}
+
+async function runBackend(args: ChildArgs, serveSeconds: number): Promise<Omit<BackendFigures, 'withoutStories'>> {
   const child = spawnChild('ingest-child.ts', JSON.stringify(args));
   let serve: ServeFigures[] = [];
   const result = await new Promise<ChildResult>((resolve, reject) => {

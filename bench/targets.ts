@@ -18,6 +18,7 @@ export function checkTargets(m: RunFigures, feeds: number): TargetCheck[] {
   if (pgFig) {
     add(`cold ingest on Postgres ≥ 5,000 items stored/s${at1000 ? '' : ` (measured with ${feeds} feeds, target is at 1,000)`}`, pgFig.cold.storedPerSec, 0, at1000 ? pgFig.cold.storedPerSec >= 5000 : null, ' /s');
     add('cold ingest ≥ 0.5 × plain-INSERT ceiling', pgFig.storageRatio, 2, pgFig.storageRatio >= 0.5, ' ×');
+    if (pgFig.withoutStories) add('story clustering adds ≤ 20 % to cold ingest per item (issue 7)', pgFig.withoutStories.storyCost * 100, 0, pgFig.withoutStories.storyCost <= 0.2, ' %');
     add('304 re-poll ≥ 1,000 feeds/s', pgFig.repoll304.feedsPerSec, 0, pgFig.repoll304.feedsPerSec >= 1000, ' /s');
     for (const s of pgFig.serve) {
       const is304 = s.name.endsWith('304');
