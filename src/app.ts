@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { ConfigError, formatProblem, loadConfigFile, packageVersion, type Config } from './config/load';
 import type { TopicSpec } from './domain/topic';
 import type { IngestDeps } from './ingest/ingest-feed';
+import { StoryLinker } from './ingest/story-linker';
 import type { StoryOptions } from './dedup/story-match';
 import { Fetcher } from './fetch/fetcher';
 import { FeedPublisher } from './publish/service';
@@ -84,6 +85,7 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
   });
   publisher.setSources(config.sources);
   const stories = storyOptions(config);
+  const linker = stories ? new StoryLinker(store, stories, opts.logger.child({ component: 'stories' })) : null;
   const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let current = config;
   return {
@@ -109,6 +111,7 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
         adaptive: config.schedule.adaptive,
       },
       stories,
+      linker,
     },
     reload: async (next) => {
       const nextMatcher = new TopicMatcher(next.topics);
@@ -123,6 +126,7 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
       opts.logger.info({ file: next.file, sources: next.sources.length, topics: next.topics.length }, 'config reloaded');
     },
     close: async () => {
+      await linker?.stop();
       await backfiller.stop();
       await fetcher.close();
       await store.close();

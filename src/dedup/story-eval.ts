@@ -76,14 +76,14 @@ export function clusterRows(rows: readonly LabelledRow[], opts: StoryOptions): {
         }
       }
     }
-    const match = decideStory({ sourceId: r.publisher, canonicalUrl, publishedAt: r.publishedAt, features }, candidates, (s) => sources.get(s) ?? new Set(), opts);
+    const match = decideStory({ sourceId: r.publisher, publishedAt: r.publishedAt, features }, candidates, (s) => sources.get(s) ?? new Set(), opts);
     const storyId = match ? match.storyId : nextStory++;
     story[i] = storyId;
     layer[i] = match ? match.layer : null;
     const set = sources.get(storyId) ?? new Set<string>();
     set.add(r.publisher);
     sources.set(storyId, set);
-    const cand: StoryCandidate = { itemId: i, storyId, sourceId: r.publisher, canonicalUrl, titleKey: features.titleKey, shingles: features.shingles, publishedAt: r.publishedAt };
+    const cand: StoryCandidate = { itemId: i, storyId, sourceId: r.publisher, urlKey: features.urlKey, titleKey: features.titleKey, shingles: features.shingles, publishedAt: r.publishedAt };
     for (const k of features.keys) {
       const list = index.get(k);
       if (list) list.push(cand);

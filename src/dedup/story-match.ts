@@ -40,6 +40,8 @@ export interface StoryFeatures {
   readonly titleKey: string;
   /** Sorted unique 32-bit shingle hashes. */
   readonly shingles: readonly number[];
+  /** The canonical URL's 64-bit key (decimal), compared instead of the URL itself. */
+  readonly urlKey: string | null;
   /** Index keys: url, title and LSH band keys (signed 64-bit, decimal). */
   readonly keys: readonly string[];
 }
@@ -47,13 +49,14 @@ export interface StoryFeatures {
 export function storyFeatures(item: { title: string; text: string | null; canonicalUrl: string | null }): StoryFeatures {
   const tk = storyTitleKey(item.title);
   const shingles = shingleSet(storyTokens(item.title, item.text));
-  return { titleKey: tk, shingles, keys: storyKeys(tk, shingles, item.canonicalUrl) };
+  const uk = item.canonicalUrl ? urlKey(item.canonicalUrl) : null;
+  return { titleKey: tk, shingles, urlKey: uk, keys: storyKeys(tk, shingles, uk) };
 }
 
 /** An item's index keys from its story fields: what storyFeatures stores, recomputable from a stored row. */
-export function storyKeys(titleKey: string, shingles: readonly number[], canonicalUrl: string | null): string[] {
+export function storyKeys(titleKey: string, shingles: readonly number[], urlKeyOrNull: string | null): string[] {
   const keys: string[] = [];
-  if (canonicalUrl) keys.push(urlKey(canonicalUrl));
+  if (urlKeyOrNull) keys.push(urlKeyOrNull);
   if (titleKey) keys.push(titleIndexKey(titleKey));
   keys.push(...bandKeys(signature(shingles)));
   return keys;
@@ -67,7 +70,7 @@ export interface StoryCandidate {
   readonly itemId: number;
   readonly storyId: number;
   readonly sourceId: string;
-  readonly canonicalUrl: string | null;
+  readonly urlKey: string | null;
   readonly titleKey: string;
   readonly shingles: readonly number[];
   readonly publishedAt: Date;
@@ -75,7 +78,6 @@ export interface StoryCandidate {
 
 export interface StoryProbe {
   readonly sourceId: string;
-  readonly canonicalUrl: string | null;
   readonly publishedAt: Date;
   readonly features: StoryFeatures;
 }
@@ -108,7 +110,7 @@ export function decideStory(
     if (c.sourceId === probe.sourceId) continue;
     if (Math.abs(c.publishedAt.getTime() - t) > opts.windowMs) continue;
     let match: StoryMatch | null = null;
-    if (probe.canonicalUrl && c.canonicalUrl === probe.canonicalUrl) {
+    if (probe.features.urlKey && c.urlKey === probe.features.urlKey) {
       match = { storyId: c.storyId, matchedItemId: c.itemId, layer: 'url', score: 1 };
     } else if (probe.features.titleKey !== '' && c.titleKey === probe.features.titleKey) {
       match = { storyId: c.storyId, matchedItemId: c.itemId, layer: 'title', score: 1 };

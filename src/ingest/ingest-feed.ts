@@ -11,6 +11,7 @@ import { errorMessage } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { FetchOutcome, ItemToSave, Store } from '../store';
 import type { TopicMatcher } from '../topics/matcher';
+import type { StoryLinker } from './story-linker';
 import { DEFAULT_POLICY, nextAfterError, nextAfterRateLimit, nextAfterSuccess, type SchedulePolicy } from './policy';
 
 export interface IngestDeps {
@@ -25,6 +26,8 @@ export interface IngestDeps {
   readonly policy?: SchedulePolicy;
   /** Cross-publisher story clustering; null or absent: off. */
   readonly stories?: StoryOptions | null;
+  /** Links the items saveItems queued for stories (with `stories`); pollFeeds drains it. */
+  readonly linker?: StoryLinker | null;
 }
 
 export interface IngestSummary {
@@ -99,8 +102,9 @@ export async function ingestFeed(deps: IngestDeps, task: FeedTask, signal?: Abor
         story: stories ? storyFeatures({ title: it.title, text: it.summary ?? contentText, canonicalUrl: it.canonicalUrl }) : null,
       };
     });
-    // The story step runs inside saveItems' transaction, after the new items are inserted.
+    // saveItems queues the new items for stories in its transaction; the linker links them in the background.
     const saved = await deps.store.saveItems(task.sourceId, task.feedId, items, resolveAgainstStored, stories);
+    if (stories && saved.inserted > 0) deps.linker?.kick(saved.insertedIds);
     const warning = feed.warnings.length > 0 ? feed.warnings.join('; ') : null;
     const hintMinutes = Math.max(feed.ttlMinutes ?? 0, feed.updatePeriodMinutes ?? 0);
     await deps.store.recordFetch(task.feedId, deps.workerId, {

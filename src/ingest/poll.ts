@@ -59,6 +59,8 @@ export async function pollFeeds(deps: IngestDeps, opts: PollOptions): Promise<In
     if (opts.ignoreSchedule || tasks.length < batch) break;
   }
   await forgiveLocalOutage(deps, summaries, errorCountBefore);
+  // The poll's new items (and any an earlier process left queued) are in their stories before it returns.
+  await deps.linker?.drain();
   return summaries;
 }
 

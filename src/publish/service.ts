@@ -50,6 +50,8 @@ export interface FeedRequest {
 }
 
 const CACHE_MAX = 512;
+/** How long a collapsed feed holds back an item that waits for the story linker. */
+const STORY_HOLD_MS = 10 * 60_000;
 
 /**
  * Builds topic, source and whole-store feeds from the materialized
@@ -226,7 +228,10 @@ export class FeedPublisher {
     after: PageCursor | null;
     since: Date | null;
   }): Promise<{ items: RenderItem[]; hasOlder: boolean; hasNewer: boolean; olderCursor: PageCursor | null }> {
-    const raw = await this.store.listPage({ ...q, sourceId: null, limit: q.limit * 4 });
+    const page = await this.store.listPage({ ...q, sourceId: null, limit: q.limit * 4 });
+    // Copies still waiting for the story linker (seconds, normally) are not shown alone.
+    const held = await this.store.awaitingStory(page.items.map((i) => i.id), STORY_HOLD_MS);
+    const raw = held.size > 0 ? { ...page, items: page.items.filter((i) => !held.has(i.id)) } : page;
     const stories = await this.store.storiesOf(raw.items.map((i) => i.id));
     const repIds = [...new Set([...stories.values()].flatMap((s) => (s.representativeItemId !== null ? [s.representativeItemId] : [])))];
     const reps = await this.store.itemsByIds(repIds);

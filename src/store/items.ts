@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { KeyedItem } from '../dedup/keys';
 import type { Resolution, StoredCandidate } from '../dedup/publisher';
-import type { StoryFeatures, StoryOptions } from '../dedup/story-match';
+import { representativeRank, type StoryFeatures, type StoryOptions } from '../dedup/story-match';
 import type { Db, Executor } from './open';
-import { linkStories, type StoryEntry } from './stories';
+import { enqueueStories, type StoryEntry } from './stories';
 import type { NewItemRow } from './schema';
 
 export interface ItemToSave extends KeyedItem {
@@ -63,7 +63,7 @@ export async function saveItems(
         const id = byKey.get(identity(it));
         if (id === undefined) continue;
         insertedIds.push(id);
-        if (it.story) storyEntries.push({ itemId: id, sourceId, canonicalUrl: it.canonicalUrl, publishedAt: it.publishedAt, features: it.story });
+        if (it.story && stories) storyEntries.push({ itemId: id, sourceId, publishedAt: it.publishedAt, features: it.story, rank: representativeRank(sourceId, stories) });
         for (const slug of it.topics) memberships.push({ topicSlug: slug, itemId: id, publishedAt: it.publishedAt });
       }
       if (memberships.length > 0) await trx.insertInto('itemTopics').values(memberships).onConflict((oc) => oc.doNothing()).execute();
@@ -82,10 +82,9 @@ export async function saveItems(
           .execute();
       }
     }
-    // Stories: new items only, after they exist, in this transaction (an edited
-    // item keeps its story). Last, because the step ends holding the story
-    // clock's lock until commit.
-    if (stories) await linkStories(trx, storyEntries, stories);
+    // Stories: new items only (an edited item keeps its story) are queued for
+    // the story linker, in this transaction and without a lock.
+    await enqueueStories(trx, storyEntries);
     return {
       inserted: insertedIds.length,
       duplicates: resolutions.length - insertedIds.length - changed.length,

@@ -87,7 +87,8 @@ export interface StoriesTable {
 
 export interface StoryItemsTable {
   itemId: number;
-  storyId: number;
+  /** Null while the item waits for the story linker (sql/0006_story_linker.sql). */
+  storyId: number | null;
   sourceId: string;
   layer: string;
   score: number;
@@ -96,7 +97,9 @@ export interface StoryItemsTable {
   publishedAt: Timestamp;
   titleKey: string;
   shingles: number[];
-  /** story_clock.epoch of the step that linked it (sql/0005_story_clock.sql). */
+  /** The canonical URL's key (sql/0006): select it ::text, int8 is read as a lossy number. */
+  urlKey: ColumnType<number | null, string | null, string | null>;
+  /** story_clock.epoch of the linker batch that linked it (sql/0005_story_clock.sql). */
   epoch: ColumnType<number, number | undefined, never>;
 }
 

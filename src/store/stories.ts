@@ -1,21 +1,51 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Enclosure } from '../domain/item';
 import type { StoredItem } from '../domain/stored';
-import { decideStory, representativeRank, storyKeys, type StoryCandidate, type StoryFeatures, type StoryLayer, type StoryOptions } from '../dedup/story-match';
+import { decideStory, storyKeys, type StoryCandidate, type StoryFeatures, type StoryLayer, type StoryOptions } from '../dedup/story-match';
 import type { Executor } from './open';
+import type { Database } from './schema';
 
-/** A freshly inserted item, ready for the story step. */
+/** A freshly inserted item, queued for the story linker. */
 export interface StoryEntry {
   readonly itemId: number;
   readonly sourceId: string;
-  readonly canonicalUrl: string | null;
   readonly publishedAt: Date;
   readonly features: StoryFeatures;
+  /** representativeRank at ingest time. */
+  readonly rank: number;
 }
 
 export interface StoryLinkResult {
+  /** Pending items linked by this batch. */
+  readonly linked: number;
   readonly created: number;
   readonly joined: number;
+  /** The batch was full: more may be waiting. */
+  readonly more: boolean;
+}
+
+/**
+ * Queues new items for the story linker, in the caller's (the ingest's)
+ * transaction and without any lock: each item's story_items row with
+ * story_id NULL, and its index keys. Keys of an item not linked yet are
+ * never candidates (the lookup joins linked story_items rows only).
+ */
+export async function enqueueStories(trx: Executor, entries: readonly StoryEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const keyRows = entries.flatMap((e) => [...new Set(e.features.keys)].map((key) => [key, e.publishedAt.toISOString(), e.itemId] as const));
+  // Column arrays, not parameters per row: one statement for any batch size.
+  await sql`
+    WITH queued AS (
+      INSERT INTO story_items (item_id, story_id, source_id, layer, score, matched_item_id, rank, published_at, title_key, shingles, url_key)
+      SELECT m.item_id, NULL, m.source_id, 'pending', 0, NULL, m.rank, m.published_at, m.title_key, m.shingles::integer[], m.url_key
+        FROM unnest(${entries.map((e) => e.itemId)}::bigint[], ${entries.map((e) => e.sourceId)}::text[], ${entries.map((e) => e.rank)}::integer[],
+                    ${entries.map((e) => e.publishedAt.toISOString())}::timestamptz[], ${entries.map((e) => e.features.titleKey)}::text[],
+                    ${entries.map((e) => `{${e.features.shingles.join(',')}}`)}::text[], ${entries.map((e) => e.features.urlKey)}::bigint[])
+             AS m(item_id, source_id, rank, published_at, title_key, shingles, url_key)
+      RETURNING 1
+    )
+    INSERT INTO story_keys (key, published_at, item_id)
+    SELECT * FROM unnest(${keyRows.map((r) => r[0])}::bigint[], ${keyRows.map((r) => r[1])}::timestamptz[], ${keyRows.map((r) => r[2])}::bigint[])`.execute(trx);
 }
 
 const KEY_CHUNK = 2000;
@@ -24,195 +54,173 @@ const KEY_CHUNK = 2000;
  * more items than this is either one big story (any of its recent members
  * leads to it) or a band of common words that collides across unrelated
  * items: without a cap, such buckets made the candidates per item grow with
- * the store (the bench corpus, ~90 words per language: 200 candidate hits
- * per item at 10,000 stored items, ~1,000 at 50,000, and cold ingest went
- * quadratic). A true copy that a hot bucket hides is usually still found
+ * the store. A true copy that a hot bucket hides is usually still found
  * through its other band keys, its title key or its URL key.
  */
 const KEY_FANOUT = 20;
 
 type CandidateRow = Omit<StoryCandidate, 'shingles'> & { shingles: number[] | null };
+type PendingRow = CandidateRow & { rank: number };
 
 /**
- * Puts each entry in a story, inside the caller's transaction (the one that
- * inserted the items). Candidates come from story_keys_lookup_idx: rows
- * sharing one of the entries' keys within the window, never a scan of
- * recent items.
- *
- * Two publishers' copies arriving at once must still meet, so the step is
- * serialized across workers, but only its short end: the lookup (the costly
- * part) runs first, unlocked, and notes the story_clock epoch it saw; then
- * the row lock on story_clock is taken by bumping the epoch, and only the
- * story_items rows committed since (epoch greater than the one seen, a few
- * rows at most) are checked again before deciding (sql/0005_story_clock.sql).
+ * Links pending items in one transaction: those of `ids` still pending, or
+ * without ids, up to `batch` of the whole queue (in the order they were
+ * stored: the sweep that finds what a crashed or failed run left). The
+ * story_clock row lock serializes linkers across processes and replicas, so
+ * every item linked before is visible to this batch's lookup, and two
+ * publishers' copies always meet: either in one batch (an earlier pending
+ * item of the batch is a candidate for a later one) or in successive ones.
+ * Candidates come from story_keys_lookup_idx: linked rows sharing one of the
+ * pending items' keys within the window, never a scan of recent items.
  */
-export async function linkStories(trx: Executor, entries: readonly StoryEntry[], opts: StoryOptions): Promise<StoryLinkResult> {
-  if (entries.length === 0) return { created: 0, joined: 0 };
-  const keys = [...new Set(entries.flatMap((e) => e.features.keys))];
-  const wanted = new Set(keys);
-  const times = entries.map((e) => e.publishedAt.getTime());
-  const lo = new Date(Math.min(...times) - opts.windowMs);
-  const hi = new Date(Math.max(...times) + opts.windowMs);
+export async function linkPendingStories(db: Kysely<Database>, opts: StoryOptions, batch: number, ids: readonly number[] | null = null): Promise<StoryLinkResult> {
+  return db.transaction().execute(async (trx) => {
+    const { rows: ticked } = await sql<{ epoch: number }>`UPDATE story_clock SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch`.execute(trx);
+    if (ticked.length === 0) throw new Error('store: story_clock has no row (migration 0005 not applied?)');
+    const epoch = Number(ticked[0]!.epoch);
+    // By primary key when the caller knows the ids (ingest does); the queue
+    // index (story_items_pending_idx) for the sweep.
+    const { rows: pendingRows } = await sql<PendingRow>`
+      SELECT si.item_id, si.story_id, si.source_id, si.title_key, to_json(si.shingles) AS shingles, si.published_at, si.rank, si.url_key::text AS url_key
+        FROM story_items si
+       WHERE si.story_id IS NULL ${ids ? sql`AND si.item_id = ANY(${[...ids]}::bigint[])` : sql``}
+       ORDER BY si.item_id
+       LIMIT ${ids ? ids.length : batch}`.execute(trx);
+    if (pendingRows.length === 0) return { linked: 0, created: 0, joined: 0, more: false };
+    const pending = pendingRows.map(({ shingles, ...r }) => {
+      const sh = shingles ?? [];
+      return { ...r, shingles: sh, keys: storyKeys(r.titleKey, sh, r.urlKey) };
+    });
 
-  const byKey = new Map<string, StoryCandidate[]>();
-  const found = new Set<number>();
-  const sources = new Map<number, Set<string>>();
-  const add = (c: StoryCandidate, shared: Iterable<string>) => {
-    found.add(c.itemId);
-    for (const key of shared) {
-      const list = byKey.get(key);
-      if (list) list.push(c);
-      else byKey.set(key, [c]);
-    }
-  };
-  const addSource = (storyId: number, sourceId: string) => {
-    const set = sources.get(storyId);
-    if (set) set.add(sourceId);
-    else sources.set(storyId, new Set([sourceId]));
-  };
+    const keys = [...new Set(pending.flatMap((p) => p.keys))];
+    const times = pending.map((p) => p.publishedAt.getTime());
+    const lo = new Date(Math.min(...times) - opts.windowMs);
+    const hi = new Date(Math.max(...times) + opts.windowMs);
 
-  // 1. Unlocked: candidates committed so far, and the epoch in the same snapshot.
-  // Index lookups only: keys through story_keys_lookup_idx, grouped so each
-  // candidate item comes back once with the keys it shares (one row per hit
-  // sent each shingle array up to 10 times, and parsing them was most of the
-  // ingest's CPU); then its story_items row and item by primary key. The
-  // LIMIT 1 keeps the LATERAL subquery from being flattened into a join,
-  // which the planner would run as a hash join over all of story_items (a
-  // scan that grows with the store).
-  let seenEpoch = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < keys.length; i += KEY_CHUNK) {
-    // Shingles come as JSON: the drivers' native JSON.parse is several times
-    // cheaper than pg's character-by-character int[] parser.
-    const { rows } = await sql<{ clock: number } & ({ keys: string } & CandidateRow | { [K in keyof CandidateRow | 'keys']: null })>`
-      SELECT sc.epoch AS clock, x.*
-        FROM story_clock sc
-        LEFT JOIN (
-          SELECT h.keys, c.item_id, c.story_id, c.source_id, c.title_key, to_json(c.shingles) AS shingles, c.published_at, c.canonical_url
-            FROM (SELECT k.item_id, string_agg(q.key::text, ',') AS keys
-                    FROM unnest(${keys.slice(i, i + KEY_CHUNK)}::bigint[]) AS q(key)
-                    CROSS JOIN LATERAL (
-                      SELECT sk.item_id FROM story_keys sk
-                       WHERE sk.key = q.key AND sk.published_at >= ${lo} AND sk.published_at <= ${hi}
-                       ORDER BY sk.published_at DESC
-                       LIMIT ${KEY_FANOUT}) k
-                   GROUP BY k.item_id) h
-            CROSS JOIN LATERAL (
-              SELECT si.item_id, si.story_id, si.source_id, si.title_key, si.shingles, si.published_at, it.canonical_url
-                FROM story_items si JOIN items it ON it.id = si.item_id
-               WHERE si.item_id = h.item_id
-               LIMIT 1) c) x ON true
-       WHERE sc.id = 1`.execute(trx);
-    // A deleted item's keys find no story_items row and drop out here.
-    for (const r of rows) {
-      seenEpoch = Math.min(seenEpoch, Number(r.clock));
-      if (r.keys === null || found.has(r.itemId)) continue;
-      const { clock: _c, keys: shared, shingles, ...c } = r;
-      add({ ...c, shingles: parseShingles(shingles) }, shared.split(','));
-    }
-  }
-  // 2. The lock: bumping the clock waits for the previous step to commit. The
-  // same statement reads each candidate story's publishers, once per story
-  // (story_items_story_idx), in a snapshot at least as new as the lookup's;
-  // members committed after the lookup come in step 3.
-  const storyIds = [...new Set([...byKey.values()].flatMap((cs) => cs.map((c) => c.storyId)))];
-  const { rows: ticked } = await sql<{ epoch: number; storyId: number | null; sourceId: string | null }>`
-    WITH tick AS (UPDATE story_clock SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch)
-    SELECT t.epoch, m.story_id, m.source_id
-      FROM tick t LEFT JOIN story_items m ON m.story_id = ANY(${storyIds}::bigint[])`.execute(trx);
-  if (ticked.length === 0) throw new Error('store: story_clock has no row (migration 0005 not applied?)');
-  const mine = Number(ticked[0]!.epoch);
-  for (const r of ticked) if (r.storyId !== null && r.sourceId !== null) addSource(r.storyId, r.sourceId);
-
-  // 3. What other workers committed between the lookup and the lock. Their keys
-  // are recomputed from the stored fields, exactly as storyFeatures made them.
-  if (mine - 1 > seenEpoch) {
-    const { rows } = await sql<CandidateRow>`
-      SELECT si.item_id, si.story_id, si.source_id, si.title_key, to_json(si.shingles) AS shingles, si.published_at, it.canonical_url
-        FROM story_items si JOIN items it ON it.id = si.item_id
-       WHERE si.epoch > ${seenEpoch} AND si.published_at >= ${lo} AND si.published_at <= ${hi}`.execute(trx);
-    for (const { shingles, ...r } of rows) {
-      addSource(r.storyId, r.sourceId);
-      if (found.has(r.itemId)) continue;
-      const c: StoryCandidate = { ...r, shingles: parseShingles(shingles) };
-      const shared = storyKeys(c.titleKey, c.shingles, c.canonicalUrl).filter((k) => wanted.has(k));
-      if (shared.length > 0) add(c, shared);
-    }
-  }
-
-  const decided = entries.map((e) => {
-    const seen = new Set<number>();
-    const candidates: StoryCandidate[] = [];
-    for (const k of e.features.keys) {
-      for (const c of byKey.get(k) ?? []) {
-        if (!seen.has(c.itemId)) {
-          seen.add(c.itemId);
-          candidates.push(c);
-        }
+    const byKey = new Map<string, StoryCandidate[]>();
+    const found = new Set<number>();
+    const add = (c: StoryCandidate, shared: Iterable<string>) => {
+      found.add(c.itemId);
+      for (const key of shared) {
+        const list = byKey.get(key);
+        if (list) list.push(c);
+        else byKey.set(key, [c]);
+      }
+    };
+    // Index lookups only: keys through story_keys_lookup_idx, grouped so each
+    // candidate item comes back once with the keys it shares; then its linked
+    // story_items row and item by primary key. The LIMIT 1 keeps the LATERAL
+    // subquery from being flattened into a join, which the planner would run
+    // as a hash join over all of story_items (a scan that grows with the store).
+    // Shingles come as JSON: the drivers' JSON.parse is several times cheaper
+    // than pg's character-by-character int[] parser.
+    for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+      const { rows } = await sql<{ keys: string } & CandidateRow>`
+        SELECT h.keys, c.item_id, c.story_id, c.source_id, c.title_key, to_json(c.shingles) AS shingles, c.published_at, c.url_key::text AS url_key
+          FROM (SELECT k.item_id, string_agg(q.key::text, ',') AS keys
+                  FROM unnest(${keys.slice(i, i + KEY_CHUNK)}::bigint[]) AS q(key)
+                  CROSS JOIN LATERAL (
+                    SELECT sk.item_id FROM story_keys sk
+                     WHERE sk.key = q.key AND sk.published_at >= ${lo} AND sk.published_at <= ${hi}
+                     ORDER BY sk.published_at DESC
+                     LIMIT ${KEY_FANOUT}) k
+                 GROUP BY k.item_id) h
+          CROSS JOIN LATERAL (
+            SELECT si.item_id, si.story_id, si.source_id, si.title_key, si.shingles, si.published_at, si.url_key
+              FROM story_items si
+             WHERE si.item_id = h.item_id AND si.story_id IS NOT NULL
+             LIMIT 1) c`.execute(trx);
+      // A deleted item's keys find no story_items row and drop out here; so do pending ones.
+      for (const r of rows) {
+        if (found.has(r.itemId)) continue;
+        const { keys: shared, shingles, ...c } = r;
+        add({ ...c, shingles: shingles ?? [] }, shared.split(','));
       }
     }
-    const match = decideStory(e, candidates, (id) => sources.get(id) ?? new Set(), opts);
-    // Entries of one call come from one publisher, so they never join each other's new stories.
-    if (match) sources.set(match.storyId, (sources.get(match.storyId) ?? new Set()).add(e.sourceId));
-    return { e, match };
-  });
 
-  const fresh = decided.filter((d) => !d.match).map((d) => d.e);
-  // One statement under the lock, with column arrays instead of parameters per
-  // row: the new stories (an unmatched item seeds its own and represents it),
-  // every entry's story_items row (a seed finds its story by representative),
-  // the entries' keys, and the representative of each story joined: the
-  // member with the lowest (rank, published_at, item_id), among the stored
-  // members and the new ones (which this statement's snapshot cannot see in
-  // story_items, hence the UNION with the members CTE). Foreign keys are
-  // checked at the statement's end, when the stories rows exist.
-  const cols = decided.map(({ e, match }) => ({
-    itemId: e.itemId,
-    storyId: match ? match.storyId : null,
-    sourceId: e.sourceId,
-    layer: match ? match.layer : 'seed',
-    score: match ? match.score : 1,
-    matchedItemId: match ? match.matchedItemId : null,
-    rank: representativeRank(e.sourceId, opts),
-    publishedAt: e.publishedAt.toISOString(),
-    titleKey: e.features.titleKey,
-    shingles: `{${e.features.shingles.join(',')}}`,
-  }));
-  const col = <K extends keyof (typeof cols)[number]>(k: K) => cols.map((c) => c[k]);
-  const joined = [...new Set(decided.flatMap((d) => (d.match ? [d.match.storyId] : [])))];
-  const keyRows = entries.flatMap((e) => [...new Set(e.features.keys)].map((key) => [key, e.publishedAt.toISOString(), e.itemId] as const));
-  await sql`
-    WITH fresh AS (
-      INSERT INTO stories (representative_item_id)
-      SELECT unnest(${fresh.map((e) => e.itemId)}::bigint[])
-      RETURNING id, representative_item_id
-    ), members AS (
-      INSERT INTO story_items (item_id, story_id, source_id, layer, score, matched_item_id, rank, published_at, title_key, shingles, epoch)
-      SELECT m.item_id, coalesce(m.story_id, f.id), m.source_id, m.layer, m.score, m.matched_item_id, m.rank, m.published_at, m.title_key, m.shingles::integer[], ${mine}::bigint
-        FROM unnest(${col('itemId')}::bigint[], ${col('storyId')}::bigint[], ${col('sourceId')}::text[], ${col('layer')}::text[], ${col('score')}::real[],
-                    ${col('matchedItemId')}::bigint[], ${col('rank')}::integer[], ${col('publishedAt')}::timestamptz[], ${col('titleKey')}::text[], ${col('shingles')}::text[])
-             AS m(item_id, story_id, source_id, layer, score, matched_item_id, rank, published_at, title_key, shingles)
-        LEFT JOIN fresh f ON f.representative_item_id = m.item_id
-      RETURNING story_id, item_id, rank, published_at
-    ), keyed AS (
-      INSERT INTO story_keys (key, published_at, item_id)
-      SELECT * FROM unnest(${keyRows.map((r) => r[0])}::bigint[], ${keyRows.map((r) => r[1])}::timestamptz[], ${keyRows.map((r) => r[2])}::bigint[])
-      RETURNING 1
-    )
-    UPDATE stories s
-       SET representative_item_id = (
-             SELECT x.item_id FROM (
-               SELECT si.item_id, si.rank, si.published_at FROM story_items si WHERE si.story_id = s.id
-               UNION ALL
-               SELECT m.item_id, m.rank, m.published_at FROM members m WHERE m.story_id = s.id) x
-              ORDER BY x.rank, x.published_at, x.item_id
-              LIMIT 1),
-           updated_at = now()
-     WHERE s.id = ANY(${joined}::bigint[])`.execute(trx);
-  return { created: fresh.length, joined: decided.length - fresh.length };
+    // Each candidate story's publishers, once per story (story_items_story_idx).
+    const sources = new Map<number, Set<string>>();
+    const addSource = (storyId: number, sourceId: string) => {
+      const set = sources.get(storyId);
+      if (set) set.add(sourceId);
+      else sources.set(storyId, new Set([sourceId]));
+    };
+    const storyIds = [...new Set([...byKey.values()].flatMap((cs) => cs.map((c) => c.storyId)))];
+    if (storyIds.length > 0) {
+      const members = await trx.selectFrom('storyItems').select(['storyId', 'sourceId']).where('storyId', 'in', storyIds).execute();
+      for (const m of members) if (m.storyId !== null) addSource(m.storyId, m.sourceId);
+    }
+
+    // In queue order. A pending item that opens a story gets a provisional
+    // (negative) id until its stories row exists; later items of the batch can
+    // join it, and it is a candidate for them like any linked item.
+    let provisional = 0;
+    const decided: { itemId: number; storyId: number; layer: StoryLayer | 'seed'; score: number; matchedItemId: number | null; rank: number; publishedAt: Date }[] = [];
+    for (const p of pending) {
+      const seen = new Set<number>();
+      const candidates: StoryCandidate[] = [];
+      for (const k of p.keys) {
+        for (const c of byKey.get(k) ?? []) {
+          if (!seen.has(c.itemId)) {
+            seen.add(c.itemId);
+            candidates.push(c);
+          }
+        }
+      }
+      const probe = { sourceId: p.sourceId, publishedAt: p.publishedAt, features: { titleKey: p.titleKey, shingles: p.shingles, urlKey: p.urlKey, keys: p.keys } };
+      const match = decideStory(probe, candidates, (id) => sources.get(id) ?? new Set(), opts);
+      const storyId = match ? match.storyId : --provisional;
+      addSource(storyId, p.sourceId);
+      decided.push({ itemId: p.itemId, storyId, layer: match ? match.layer : 'seed', score: match ? match.score : 1, matchedItemId: match ? match.matchedItemId : null, rank: p.rank, publishedAt: p.publishedAt });
+      add({ itemId: p.itemId, storyId, sourceId: p.sourceId, urlKey: p.urlKey, titleKey: p.titleKey, shingles: p.shingles, publishedAt: p.publishedAt }, p.keys);
+    }
+
+    // New stories: their representative is already known here (the member with
+    // the lowest rank, then publication, then item id, among this batch's).
+    const fresh = new Map<number, (typeof decided)[number]>();
+    for (const d of decided) {
+      if (d.storyId >= 0) continue;
+      const best = fresh.get(d.storyId);
+      if (!best || representativeBefore(d, best)) fresh.set(d.storyId, d);
+    }
+    const storyOf = new Map<number, number>();
+    if (fresh.size > 0) {
+      const created = await trx
+        .insertInto('stories')
+        .values([...fresh.values()].map((d) => ({ representativeItemId: d.itemId })))
+        .returning(['id', 'representativeItemId'])
+        .execute();
+      const byRep = new Map(created.map((c) => [c.representativeItemId, c.id]));
+      for (const [tmp, rep] of fresh) storyOf.set(tmp, byRep.get(rep.itemId)!);
+    }
+    const final = decided.map((d) => ({ ...d, storyId: d.storyId >= 0 ? d.storyId : storyOf.get(d.storyId)! }));
+    const col = <K extends keyof (typeof final)[number]>(k: K) => final.map((c) => c[k]);
+    await sql`
+      UPDATE story_items si
+         SET story_id = m.story_id, layer = m.layer, score = m.score, matched_item_id = m.matched_item_id, epoch = ${epoch}::bigint
+        FROM unnest(${col('itemId')}::bigint[], ${col('storyId')}::bigint[], ${col('layer')}::text[], ${col('score')}::real[], ${col('matchedItemId')}::bigint[])
+             AS m(item_id, story_id, layer, score, matched_item_id)
+       WHERE si.item_id = m.item_id`.execute(trx);
+    // Stories that existed before and gained members: their representative may change.
+    const joined = [...new Set(decided.filter((d) => d.storyId > 0).map((d) => d.storyId))];
+    if (joined.length > 0) {
+      await sql`
+        UPDATE stories s
+           SET representative_item_id = (
+                 SELECT si.item_id FROM story_items si WHERE si.story_id = s.id
+                  ORDER BY si.rank, si.published_at, si.item_id
+                  LIMIT 1),
+               updated_at = now()
+         WHERE s.id = ANY(${joined}::bigint[])`.execute(trx);
+    }
+    return { linked: final.length, created: fresh.size, joined: final.length - fresh.size, more: ids === null && pendingRows.length === batch };
+  });
 }
 
-function parseShingles(s: number[] | null): number[] {
-  return s ?? [];
+function representativeBefore(a: { rank: number; publishedAt: Date; itemId: number }, b: { rank: number; publishedAt: Date; itemId: number }): boolean {
+  if (a.rank !== b.rank) return a.rank < b.rank;
+  if (a.publishedAt.getTime() !== b.publishedAt.getTime()) return a.publishedAt < b.publishedAt;
+  return a.itemId < b.itemId;
 }
 
 export interface StoryMember {
@@ -239,7 +247,9 @@ export interface StoryView {
 export async function storiesOf(db: Executor, itemIds: readonly number[]): Promise<Map<number, StoryView>> {
   const out = new Map<number, StoryView>();
   if (itemIds.length === 0) return out;
-  const links = await db.selectFrom('storyItems').select(['itemId', 'storyId']).where('itemId', 'in', [...itemIds]).execute();
+  const links = (await db.selectFrom('storyItems').select(['itemId', 'storyId']).where('itemId', 'in', [...itemIds]).execute()).flatMap((l) =>
+    l.storyId === null ? [] : [{ itemId: l.itemId, storyId: l.storyId }],
+  );
   if (links.length === 0) return out;
   const storyIds = [...new Set(links.map((l) => l.storyId))];
   const stories = await db.selectFrom('stories').select(['id', 'representativeItemId', 'updatedAt']).where('id', 'in', storyIds).execute();
@@ -266,6 +276,25 @@ export async function storiesOf(db: Executor, itemIds: readonly number[]): Promi
     if (v) out.set(l.itemId, v);
   }
   return out;
+}
+
+/**
+ * Those of these items still waiting for the story linker, first seen less
+ * than `holdMs` ago. Collapsed feeds hold them back, so a copy is not shown
+ * as an entry of its own moments before it joins its story; past holdMs (a
+ * linker that is off or failing) they are shown as they are.
+ */
+export async function awaitingStory(db: Executor, itemIds: readonly number[], holdMs: number): Promise<Set<number>> {
+  if (itemIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('storyItems as si')
+    .innerJoin('items as i', 'i.id', 'si.itemId')
+    .select('si.itemId')
+    .where('si.itemId', 'in', [...itemIds])
+    .where('si.storyId', 'is', null)
+    .where('i.firstSeenAt', '>', new Date(Date.now() - holdMs))
+    .execute();
+  return new Set(rows.map((r) => r.itemId));
 }
 
 /** Items by id, in the shape topic feeds render (for representatives outside a topic). */

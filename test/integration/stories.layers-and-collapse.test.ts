@@ -234,6 +234,45 @@ describe('dedup.stories: false', () => {
   });
 });
 
+describe('the story linker', () => {
+  let qDb: TestDb;
+  let qApp: App;
+
+  afterAll(async () => {
+    await qApp?.close();
+    if (qDb) await dropTestDb(qDb);
+  });
+
+  test('items a process stored but never linked (it died first) wait out of collapsed feeds, and the next poll links them', async () => {
+    qDb = await newTestDb();
+    qApp = await openTestApp(CONFIG(feeds.url), qDb);
+    // The items commit with their story rows queued; no linker runs, as if the process died right after.
+    await pollFeeds({ ...qApp.ingest, linker: null }, { ignoreSchedule: true, concurrency: 1, leaseSeconds: 60 });
+    const items = await qApp.store.listItems({ limit: 50 });
+    expect(items.length).toBeGreaterThanOrEqual(4);
+    expect((await qApp.store.storiesOf(items.map((i) => i.id))).size).toBe(0);
+    const collapsed = async () => (await new Parser().parseString((await qApp.publisher.topicFeed('turkey-stories', 'rss'))!.body.toString('utf8'))).items;
+    const plain = async () => (await new Parser().parseString((await qApp.publisher.feed({ scope: { kind: 'topic', slug: 'turkey-stories' }, format: 'rss', collapse: false }))!.body.toString('utf8'))).items;
+    // Uncollapsed feeds show every item at once; collapsed ones hold back the items still waiting for their story.
+    const inTopic = (await plain()).length;
+    expect(inTopic).toBeGreaterThanOrEqual(4);
+    expect(await collapsed()).toHaveLength(0);
+
+    // A poll with nothing due still sweeps the queue before it returns.
+    await pollFeeds(qApp.ingest, { ignoreSchedule: false, concurrency: 1, leaseSeconds: 60 });
+    const stories = await qApp.store.storiesOf(items.map((i) => i.id));
+    expect(stories.size).toBe(items.length);
+    const wire = items.find((i) => i.sourceId === 'wire' && i.title.startsWith('Turkey deploys army in Idlib, citing failure of negotiations'))!;
+    const aa = items.find((i) => i.sourceId === 'aa')!;
+    expect(stories.get(aa.id)!.id).toBe(stories.get(wire.id)!.id);
+    qApp.publisher.invalidate();
+    const entries = await collapsed();
+    // The copies are folded into the wire story's one entry.
+    expect(entries.length).toBeLessThan(inTopic);
+    expect(entries.filter((e) => e.guid === `urn:tidings:story:${stories.get(wire.id)!.id}`)).toHaveLength(1);
+  });
+});
+
 describe('publishers polled at once', () => {
   let raceDb: TestDb;
   let raceApp: App;
@@ -245,9 +284,10 @@ describe('publishers polled at once', () => {
     if (raceDb) await dropTestDb(raceDb);
   });
 
-  // On Postgres the eight story steps run on eight connections at once: each
-  // looks candidates up before taking the story clock's lock, so a copy
-  // committed in between must still be found (sql/0005_story_clock.sql).
+  // On Postgres the eight feeds are stored on eight connections at once and
+  // their items queued for the linker in any order; each copy must still meet
+  // the others, within one linker batch or across successive ones
+  // (sql/0006_story_linker.sql).
   test('every copy of an event joins one story, however the story steps interleave, and the preferred publisher represents it', async () => {
     const ids = Array.from({ length: PUBLISHERS }, (_, p) => `pub${p}`);
     for (const id of ids) {

@@ -15,11 +15,11 @@ const IDLIB = 'Turkey deploys army in Idlib, citing failure of negotiations with
 
 function probe(sourceId: string, title: string, opts: { url?: string; at?: Date; text?: string } = {}): StoryProbe {
   const canonicalUrl = opts.url ?? null;
-  return { sourceId, canonicalUrl, publishedAt: opts.at ?? T0, features: storyFeatures({ title, text: opts.text ?? null, canonicalUrl }) };
+  return { sourceId, publishedAt: opts.at ?? T0, features: storyFeatures({ title, text: opts.text ?? null, canonicalUrl }) };
 }
 
 function candidate(itemId: number, storyId: number, p: StoryProbe): StoryCandidate {
-  return { itemId, storyId, sourceId: p.sourceId, canonicalUrl: p.canonicalUrl, titleKey: p.features.titleKey, shingles: p.features.shingles, publishedAt: p.publishedAt };
+  return { itemId, storyId, sourceId: p.sourceId, urlKey: p.features.urlKey, titleKey: p.features.titleKey, shingles: p.features.shingles, publishedAt: p.publishedAt };
 }
 
 const none = () => new Set<string>();

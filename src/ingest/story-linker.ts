@@ -1,0 +1,79 @@
+import type { StoryOptions } from '../dedup/story-match';
+import { errorMessage } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import type { Store } from '../store';
+
+/** Pending items linked per transaction. */
+export const LINK_BATCH = 500;
+
+/**
+ * Links the items ingest queued (sql/0006_story_linker.sql) to stories, in
+ * the background of a poll. Ingest hands over the ids it stored; a run links
+ * them in batches, by primary key, while feeds keep being ingested. The poll
+ * awaits drain() before it returns, which also sweeps the whole queue, so a
+ * poll's items are in their stories when it ends and whatever an earlier run
+ * left (a crash, a failed batch, another replica's) is linked too. Replicas
+ * each run their own linker; the story_clock lock makes them take turns.
+ */
+export class StoryLinker {
+  private running: Promise<void> | null = null;
+  private queued: number[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: StoryOptions,
+    private readonly logger: Logger,
+    private readonly batch = LINK_BATCH,
+  ) {}
+
+  /** These items were queued for stories: link them soon. Never throws; a failed batch is logged and left to the sweep. */
+  kick(ids: readonly number[]): void {
+    if (this.stopped) return;
+    this.queued.push(...ids);
+    this.running ??= this.start(false);
+  }
+
+  /** Links everything handed over so far, then sweeps the queue (a poll's last step). */
+  async drain(): Promise<void> {
+    while (this.running) await this.running;
+    if (this.stopped) return;
+    this.running = this.start(true);
+    while (this.running) await this.running;
+  }
+
+  /** Lets the batch under way finish, and starts no other. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    while (this.running) await this.running;
+  }
+
+  private start(sweep: boolean): Promise<void> {
+    return this.run(sweep).finally(() => {
+      this.running = null;
+      // Handed over while a sweep was ending: link them now rather than at the next poll.
+      if (this.queued.length > 0 && !this.stopped) this.running = this.start(false);
+    });
+  }
+
+  private async run(sweep: boolean): Promise<void> {
+    try {
+      while (this.queued.length > 0 && !this.stopped) {
+        const ids = this.queued.splice(0, this.batch);
+        this.note(await this.store.linkPendingStories(this.opts, this.batch, ids));
+      }
+      while (sweep && !this.stopped) {
+        const r = await this.store.linkPendingStories(this.opts, this.batch);
+        this.note(r);
+        if (!r.more) break;
+      }
+    } catch (err) {
+      // The ids stay pending in the database: the next sweep links them.
+      this.logger.error({ err: errorMessage(err) }, 'story linking failed; the items stay queued for the next poll');
+    }
+  }
+
+  private note(r: { linked: number; created: number; joined: number }): void {
+    if (r.linked > 0) this.logger.debug({ linked: r.linked, created: r.created, joined: r.joined }, 'stories linked');
+  }
+}
