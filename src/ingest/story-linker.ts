@@ -5,20 +5,29 @@ import type { Store } from '../store';
 
 /** Pending items linked per transaction. */
 export const LINK_BATCH = 500;
+/**
+ * How often drain() sweeps the whole queue, besides the first time. The sweep
+ * only finds what a crashed or failed run left; its index
+ * (story_items_pending_idx) keeps an entry for every row linked since the
+ * last vacuum, so sweeping every poll would cost more as the store grows.
+ */
+export const SWEEP_INTERVAL_MS = 5 * 60_000;
 
 /**
  * Links the items ingest queued (sql/0006_story_linker.sql) to stories, in
  * the background of a poll. Ingest hands over the ids it stored; a run links
  * them in batches, by primary key, while feeds keep being ingested. The poll
- * awaits drain() before it returns, which also sweeps the whole queue, so a
- * poll's items are in their stories when it ends and whatever an earlier run
- * left (a crash, a failed batch, another replica's) is linked too. Replicas
+ * awaits drain() before it returns, so a poll's items are in their stories
+ * when it ends; drain() also sweeps the whole queue at the first poll and
+ * every SWEEP_INTERVAL_MS, so whatever an earlier run left (a crash, a
+ * failed batch, another replica's) is linked within minutes. Replicas
  * each run their own linker; the story_clock lock makes them take turns.
  */
 export class StoryLinker {
   private running: Promise<void> | null = null;
   private queued: number[] = [];
   private stopped = false;
+  private lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly store: Store,
@@ -34,11 +43,14 @@ export class StoryLinker {
     this.running ??= this.start(false);
   }
 
-  /** Links everything handed over so far, then sweeps the queue (a poll's last step). */
+  /** Links everything handed over so far, and sweeps the queue if it is time (a poll's last step). */
   async drain(): Promise<void> {
     while (this.running) await this.running;
     if (this.stopped) return;
-    this.running = this.start(true);
+    const sweep = Date.now() - this.lastSweep >= SWEEP_INTERVAL_MS;
+    if (!sweep && this.queued.length === 0) return;
+    if (sweep) this.lastSweep = Date.now();
+    this.running = this.start(sweep);
     while (this.running) await this.running;
   }
 
