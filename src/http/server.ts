@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import compress from '@fastify/compress';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { decodeCursor } from '../publish/cursor';
@@ -8,6 +9,7 @@ import type { FeedPublisher, FeedScope, RenderedFeed } from '../publish/service'
 import type { Store } from '../store';
 import type { Logger } from '../shared/logger';
 import { createMetrics } from './metrics';
+import { notModified, NotModifiedCache } from './not-modified-cache';
 
 export interface HttpDeps {
   readonly store: Store;
@@ -24,6 +26,7 @@ type Query = Record<string, string | undefined>;
 
 /** Routes parse input and delegate; every query is in the store, every feed in the publisher. */
 export function buildServer(deps: HttpDeps): FastifyInstance {
+  const fast304 = new NotModifiedCache(() => deps.publisher.generation);
   const app = Fastify({
     // Per-request lines are info; only warnings and errors reach the log.
     loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
@@ -31,7 +34,25 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     // No child logger per request: a pino child costs more than a cached feed's 304, and
     // per-request lines are off anyway. Errors are logged with the request's method and URL.
     childLoggerFactory: (logger) => logger,
+    // Cached feeds' 304s are answered before fastify's routing (see NotModifiedCache).
+    serverFactory: (handler, opts) => {
+      const server = createServer((req, res) => {
+        if (!fast304.answer(req, res)) handler(req, res);
+      });
+      // What fastify sets on a server of its own. (With a serverFactory, fastify binds only one address for "localhost".)
+      const o = opts as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket: number | null };
+      server.keepAliveTimeout = o.keepAliveTimeout;
+      server.requestTimeout = o.requestTimeout;
+      server.setTimeout(o.connectionTimeout);
+      if (o.maxRequestsPerSocket && o.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = o.maxRequestsPerSocket;
+      return server;
+    },
   }) as unknown as FastifyInstance;
+  // Closing: fastify answers 503 from here on, so the cache must not answer either.
+  app.addHook('preClose', (done) => {
+    fast304.close();
+    done();
+  });
 
   // br and gzip for feeds, OPML and the page; application/feed+json is not in mime-db's compressible list, hence customTypes.
   void app.register(compress, {
@@ -40,7 +61,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     customTypes: /^(text\/|application\/(rss\+xml|atom\+xml|feed\+json|json|xml))/,
   });
   // Routes go in a plugin registered after compress: it sets itself up per route (onRoute), so earlier routes would miss it.
-  void app.register(async (app) => routes(app, deps));
+  void app.register(async (app) => routes(app, deps, fast304));
   app.setNotFoundHandler((req, reply) => notFound(reply, `nothing at ${req.method} ${req.url}`));
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
@@ -50,7 +71,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   return app;
 }
 
-function routes(app: FastifyInstance, deps: HttpDeps): void {
+function routes(app: FastifyInstance, deps: HttpDeps, fast304: NotModifiedCache): void {
   // A gzip or br body is another representation, so it needs another strong ETag (RFC 9110 §8.8.3).
   // This onRoute hook runs after compress's, so its onSend runs after compression has set Content-Encoding.
   app.addHook('onRoute', (route) => {
@@ -95,7 +116,7 @@ function routes(app: FastifyInstance, deps: HttpDeps): void {
       // A wrong or missing token reads exactly like an unknown topic, so topic names do not leak.
       if (!feed) return notFound(reply, scope.kind === 'topic' ? `unknown topic "${name}"` : `unknown source "${name}"`);
       const hub = scope.kind === 'topic' ? deps.publisher.hub : null;
-      return sendFeed(req, reply, feed, deps.maxAgeSeconds, hub ? { hub, self: deps.publisher.feedUrls(scope)[ext] } : null);
+      return sendFeed(req, reply, feed, deps.maxAgeSeconds, hub ? { hub, self: deps.publisher.feedUrls(scope)[ext] } : null, fast304);
     };
 
   app.get('/topics/:file', feedRoute((slug) => ({ kind: 'topic', slug }), '/topics/{slug}.rss, .atom or .json'));
@@ -231,15 +252,28 @@ function tagEncoding(_req: FastifyRequest, reply: FastifyReply, payload: unknown
   done(null, payload);
 }
 
-function sendFeed(req: FastifyRequest, reply: FastifyReply, feed: RenderedFeed, maxAge: number, websub: { hub: string; self: string } | null) {
-  reply
-    .header('content-type', feed.contentType)
-    .header('etag', feed.etag)
-    .header('last-modified', feed.lastModified.toUTCString())
-    .header('cache-control', `public, max-age=${maxAge}`)
-    .header('vary', 'Accept-Encoding, Authorization');
+function sendFeed(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  feed: RenderedFeed,
+  maxAge: number,
+  websub: { hub: string; self: string } | null,
+  fast304: NotModifiedCache,
+) {
+  const headers: Record<string, string> = {
+    'content-type': feed.contentType,
+    etag: feed.etag,
+    'last-modified': feed.lastModified.toUTCString(),
+    'cache-control': `public, max-age=${maxAge}`,
+    vary: 'Accept-Encoding, Authorization',
+  };
   // WebSub discovery by header too (§4), for readers that do not parse the body.
-  if (websub) reply.header('link', `<${websub.hub}>; rel="hub", <${websub.self}>; rel="self"`);
+  if (websub) headers.link = `<${websub.hub}>; rel="hub", <${websub.self}>; rel="self"`;
+  reply.headers(headers);
+  // The same headers make the cache's 304 for this URL; a bearer token is checked per request, so those stay here.
+  if (req.method === 'GET' && req.headers.authorization === undefined) {
+    fast304.remember(req.raw.url ?? req.url, { etag: feed.etag, lastModified: feed.lastModified, headers, trustedUntil: feed.trustedUntil, generation: feed.generation });
+  }
   const matched = notModified(req.headers['if-none-match'], req.headers['if-modified-since'], feed.etag, feed.lastModified);
   if (matched) {
     // A 304 repeats the validator the client holds (the encoded variant's, if that is what it has).
@@ -268,24 +302,4 @@ function notFound(reply: FastifyReply, message: string) {
 
 function badRequest(reply: FastifyReply, message: string) {
   return reply.code(400).type('application/json; charset=utf-8').send({ error: message });
-}
-
-/**
- * RFC 9110 §13.2.2: If-None-Match wins; If-Modified-Since only without it.
- * Returns the matching entity tag (which may be an encoded variant's, "…-gzip"), true, or false.
- */
-function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, etag: string, lastModified: Date): string | boolean {
-  if (ifNoneMatch !== undefined) {
-    for (const raw of ifNoneMatch.split(',')) {
-      const t = raw.trim().replace(/^W\//, '');
-      if (t === '*') return true;
-      if (t === etag || t.replace(/-(br|gzip)"$/, '"') === etag) return t;
-    }
-    return false;
-  }
-  if (ifModifiedSince) {
-    const since = Date.parse(ifModifiedSince);
-    return !Number.isNaN(since) && Math.floor(lastModified.getTime() / 1000) <= Math.floor(since / 1000);
-  }
-  return false;
 }

@@ -15,6 +15,15 @@ export interface RenderedFeed {
   /** Strong ETag of this body. */
   readonly etag: string;
   readonly lastModified: Date;
+  /**
+   * Until when (epoch ms) this answer may be repeated without asking the
+   * publisher: the read of its version plus versionTtlMs, sooner when a
+   * topic's maxAge window moves; 0 for collapsed feeds, whose stories'
+   * version is read on every request.
+   */
+  readonly trustedUntil: number;
+  /** The publisher's generation the answer came from; setTopics, setSources and invalidate start a new one. */
+  readonly generation: number;
 }
 
 export interface PublishOptions {
@@ -64,6 +73,7 @@ export class FeedPublisher {
   private readonly versions = new Map<string, { at: number; v: Promise<{ count: number; latest: Date | null; maxId: number | null }> }>();
   private sources: ReadonlyMap<string, Pick<SourceSpec, 'id' | 'name'>> = new Map();
   private readonly base: string;
+  private gen = 0;
 
   constructor(
     private readonly store: Store,
@@ -77,11 +87,18 @@ export class FeedPublisher {
     this.topics = topics;
     this.cache.clear();
     this.versions.clear();
+    this.gen++;
   }
 
   /** Forget remembered versions (tests, and after a backfill batch if exactness matters). */
   invalidate(): void {
     this.versions.clear();
+    this.gen++;
+  }
+
+  /** Bumped by setTopics, setSources and invalidate: answers from an older generation are not to be repeated. */
+  get generation(): number {
+    return this.gen;
   }
 
   private version(topic: string | null, sourceId: string | null) {
@@ -89,17 +106,18 @@ export class FeedPublisher {
     const ttl = this.opts.versionTtlMs ?? 1000;
     const now = Date.now();
     const hit = this.versions.get(key);
-    if (hit && now - hit.at < ttl) return hit.v;
+    if (hit && now - hit.at < ttl) return { v: hit.v, until: hit.at + ttl };
     const v = this.store.topicVersion(topic, sourceId);
     // Concurrent requests share one query; a failed one is not remembered.
     this.versions.set(key, { at: now, v });
     v.catch(() => this.versions.delete(key));
-    return v;
+    return { v, until: now + ttl };
   }
 
   setSources(sources: readonly Pick<SourceSpec, 'id' | 'name'>[]): void {
     this.sources = new Map(sources.map((s) => [s.id, s]));
     this.cache.clear();
+    this.gen++;
   }
 
   get baseUrl(): string {
@@ -144,9 +162,12 @@ export class FeedPublisher {
   /** Null when the feed does not exist, or the topic's token was not presented: both are a 404. */
   async feed(req: FeedRequest): Promise<RenderedFeed | null> {
     const scope = req.scope;
+    // Taken before any await: an answer made across a reload belongs to the old generation.
+    const generation = this.gen;
     let title: string;
     let description: string | null = null;
     let since: Date | null = null;
+    let sinceMovesAt = Infinity;
     let collapse = false;
     if (scope.kind === 'topic') {
       const topic = this.topics.get(scope.slug);
@@ -156,7 +177,10 @@ export class FeedPublisher {
       collapse = req.collapse ?? topic.collapse === 'story';
       const maxAge = topic.match?.maxAgeSeconds;
       // Rounded to the minute so the render cache still hits between polls.
-      if (maxAge) since = new Date(Math.floor((Date.now() - maxAge * 1000) / 60_000) * 60_000);
+      if (maxAge) {
+        since = new Date(Math.floor((Date.now() - maxAge * 1000) / 60_000) * 60_000);
+        sinceMovesAt = since.getTime() + 60_000 + maxAge * 1000;
+      }
     } else if (scope.kind === 'source') {
       const source = this.sources.get(scope.id);
       if (!source) return null;
@@ -169,14 +193,19 @@ export class FeedPublisher {
     const limit = this.clampLimit(req.limit);
     const topicSlug = scope.kind === 'topic' ? scope.slug : null;
     const sourceId = scope.kind === 'source' ? scope.id : null;
-    const v = await this.version(topicSlug, sourceId);
+    const read = this.version(topicSlug, sourceId);
+    const v = await read.v;
+    const trustedUntil = collapse ? 0 : Math.min(read.until, sinceMovesAt);
     const cursorKey = req.before ? `b${encodeCursor(req.before)}` : req.after ? `a${encodeCursor(req.after)}` : '';
     const key = `${JSON.stringify(scope)}|${req.format}|${limit}|${cursorKey}|${req.tokenInQuery ? 't' : ''}|${collapse ? 'story' : 'item'}`;
     // A collapsed feed also changes when a story gains a member outside the topic.
     const storyVersion = collapse ? await this.store.storiesVersion() : '';
     const version = `${v.count}:${v.maxId ?? 0}:${v.latest?.getTime() ?? 0}:${since?.getTime() ?? 0}:${title}:${storyVersion}`;
     const hit = this.cache.get(key);
-    if (hit && hit.version === version) return hit.feed;
+    if (hit && hit.version === version) {
+      if (hit.feed.trustedUntil !== trustedUntil || hit.feed.generation !== generation) hit.feed = { ...hit.feed, trustedUntil, generation };
+      return hit.feed;
+    }
 
     const page: { items: RenderItem[]; hasOlder: boolean; hasNewer: boolean; olderCursor?: PageCursor | null } = collapse
       ? await this.collapsedPage({ topic: topicSlug, limit, before: req.before ?? null, after: req.after ?? null, since })
@@ -211,6 +240,8 @@ export class FeedPublisher {
       contentType: CONTENT_TYPES[req.format],
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
       lastModified,
+      trustedUntil,
+      generation,
     };
     if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, { version, feed });
