@@ -159,7 +159,7 @@ async function main(): Promise<void> {
           items.push({ ...it, topics: [], story: storyFeatures({ title: it.title, text: it.summary, canonicalUrl: it.canonicalUrl }) });
         }
         const r = await store.saveItems(sourceId, tasks.get(sourceId)!.feedId, items, resolveAgainstStored, storyOpts);
-        if (r.inserted > 0) await store.linkPendingStories(storyOpts, r.inserted, r.insertedIds);
+        if (r.storyQueued.length > 0) await store.linkPendingStories(storyOpts, r.storyQueued.length, r.storyQueued);
         stored += r.inserted;
         if (r.inserted === 0) break;
       }

@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { NormalizedItem } from '../domain/item';
 
+const ASCII = /^[\x00-\x7f]*$/;
+const NOT_ALNUM_ASCII = /[^a-z0-9]+/g;
+
 /**
  * The normalized-title key: NFKC, case-folded (Turkish dotted/dotless I
  * folded together), diacritics and punctuation removed, whitespace collapsed.
  * "Turkey deploys army in Idlib" and "TURKEY DEPLOYS ARMY IN IDLIB!" share it.
  */
 export function titleKey(title: string): string {
+  // Plain ASCII is already NFKC and has no marks: the same key, without the Unicode passes.
+  if (ASCII.test(title)) return title.toLowerCase().replace(NOT_ALNUM_ASCII, ' ').trim();
   return title
     .normalize('NFKC')
     .replace(/[İIı]/g, 'i')

@@ -23,12 +23,22 @@ export const STEM_CHARS = 5;
 
 /** The folded, stemmed content words of a title and the start of its text. */
 export function storyTokens(title: string, text: string | null): string[] {
-  const body = text ? text.slice(0, TEXT_PREFIX_CHARS) : '';
-  const folded = titleKey(`${stripWirePrefix(title)} ${body}`);
+  return storyTokensOfKeys(titleKey(stripWirePrefix(title)), text ? titleKey(text.slice(0, TEXT_PREFIX_CHARS)) : '');
+}
+
+/**
+ * storyTokens from the title's story key and the text start's title key
+ * (the key of "a b" is the key of "a", a space, and the key of "b"), so a
+ * caller that has the title key does not fold the title twice.
+ */
+export function storyTokensOfKeys(titleKeyOfTitle: string, textKey: string): string[] {
   const out: string[] = [];
-  for (const w of folded.split(' ')) {
-    if (w.length < 2 || STOPWORDS.has(w)) continue;
-    out.push(w.length > STEM_CHARS ? w.slice(0, STEM_CHARS) : w);
+  for (const folded of [titleKeyOfTitle, textKey]) {
+    if (folded === '') continue;
+    for (const w of folded.split(' ')) {
+      if (w.length < 2 || STOPWORDS.has(w)) continue;
+      out.push(w.length > STEM_CHARS ? w.slice(0, STEM_CHARS) : w);
+    }
   }
   return out;
 }

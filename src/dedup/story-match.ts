@@ -1,5 +1,6 @@
 import { bandKeys, key64, signature } from './minhash';
-import { jaccardAtLeast, shingleSet, storyTokens } from './shingles';
+import { jaccardAtLeast, shingleSet, storyTokensOfKeys, TEXT_PREFIX_CHARS } from './shingles';
+import { titleKey } from './keys';
 import { storyTitleKey } from './story-title';
 
 /**
@@ -48,7 +49,7 @@ export interface StoryFeatures {
 
 export function storyFeatures(item: { title: string; text: string | null; canonicalUrl: string | null }): StoryFeatures {
   const tk = storyTitleKey(item.title);
-  const shingles = shingleSet(storyTokens(item.title, item.text));
+  const shingles = shingleSet(storyTokensOfKeys(tk, item.text ? titleKey(item.text.slice(0, TEXT_PREFIX_CHARS)) : ''));
   const uk = item.canonicalUrl ? urlKey(item.canonicalUrl) : null;
   return { titleKey: tk, shingles, urlKey: uk, keys: storyKeys(tk, shingles, uk) };
 }

@@ -104,7 +104,7 @@ export async function ingestFeed(deps: IngestDeps, task: FeedTask, signal?: Abor
     });
     // saveItems queues the new items for stories in its transaction; the linker links them in the background.
     const saved = await deps.store.saveItems(task.sourceId, task.feedId, items, resolveAgainstStored, stories);
-    if (stories && saved.inserted > 0) deps.linker?.kick(saved.insertedIds);
+    deps.linker?.kick(saved.storyQueued);
     const warning = feed.warnings.length > 0 ? feed.warnings.join('; ') : null;
     const hintMinutes = Math.max(feed.ttlMinutes ?? 0, feed.updatePeriodMinutes ?? 0);
     await deps.store.recordFetch(task.feedId, deps.workerId, {

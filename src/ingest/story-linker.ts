@@ -1,7 +1,7 @@
 import type { StoryOptions } from '../dedup/story-match';
 import { errorMessage } from '../shared/errors';
 import type { Logger } from '../shared/logger';
-import type { Store } from '../store';
+import type { Store, StoryEntry } from '../store';
 
 /** Pending items linked per transaction. */
 export const LINK_BATCH = 500;
@@ -15,8 +15,8 @@ export const SWEEP_INTERVAL_MS = 5 * 60_000;
 
 /**
  * Links the items ingest queued (sql/0006_story_linker.sql) to stories, in
- * the background of a poll. Ingest hands over the ids it stored; a run links
- * them in batches, by primary key, while feeds keep being ingested. The poll
+ * the background of a poll. Ingest hands over what it queued, features
+ * included; a run links them in batches while feeds keep being ingested. The poll
  * awaits drain() before it returns, so a poll's items are in their stories
  * when it ends; drain() also sweeps the whole queue at the first poll and
  * every SWEEP_INTERVAL_MS, so whatever an earlier run left (a crash, a
@@ -25,7 +25,7 @@ export const SWEEP_INTERVAL_MS = 5 * 60_000;
  */
 export class StoryLinker {
   private running: Promise<void> | null = null;
-  private queued: number[] = [];
+  private queued: StoryEntry[] = [];
   private stopped = false;
   private lastSweep = Number.NEGATIVE_INFINITY;
 
@@ -36,10 +36,10 @@ export class StoryLinker {
     private readonly batch = LINK_BATCH,
   ) {}
 
-  /** These items were queued for stories: link them soon. Never throws; a failed batch is logged and left to the sweep. */
-  kick(ids: readonly number[]): void {
-    if (this.stopped) return;
-    this.queued.push(...ids);
+  /** These items were queued for stories (saveItems' storyQueued): link them soon. Never throws; a failed batch is logged and left to the sweep. */
+  kick(entries: readonly StoryEntry[]): void {
+    if (this.stopped || entries.length === 0) return;
+    for (const e of entries) this.queued.push(e);
     this.running ??= this.start(false);
   }
 
@@ -71,8 +71,8 @@ export class StoryLinker {
   private async run(sweep: boolean): Promise<void> {
     try {
       while (this.queued.length > 0 && !this.stopped) {
-        const ids = this.queued.splice(0, this.batch);
-        this.note(await this.store.linkPendingStories(this.opts, this.batch, ids));
+        const entries = this.queued.splice(0, this.batch);
+        this.note(await this.store.linkPendingStories(this.opts, this.batch, entries));
       }
       while (sweep && !this.stopped) {
         const r = await this.store.linkPendingStories(this.opts, this.batch);

@@ -9,12 +9,12 @@ import { openDb, type Db, type OpenOptions } from './open';
 import { listItems, listPage, topicsOf, topicVersion, type FeedPage, type ItemQuery } from './read';
 import { listSourceStatus, syncSources, type SourceStatus } from './sources';
 import { dropTopicsExcept, syncTopics, topicStats, type BackfillJob, type TopicRecord } from './topics';
-import { awaitingStory, itemsByIds, linkPendingStories, storiesOf, storiesVersion, type StoryLinkResult, type StoryMember, type StoryView } from './stories';
+import { awaitingStory, itemsByIds, linkPendingStories, storiesOf, storiesVersion, type StoryEntry, type StoryLinkResult, type StoryMember, type StoryView } from './stories';
 import type { StoryOptions } from '../dedup/story-match';
 
 export type { BackfillJob, FetchOutcome, ItemForMatching, ItemQuery, ItemToSave, Membership, SaveResult, SourceStatus, TopicRecord };
 export type { FeedPage, PageCursor } from './read';
-export type { Db, OpenOptions, StoryLinkResult, StoryMember, StoryView };
+export type { Db, OpenOptions, StoryEntry, StoryLinkResult, StoryMember, StoryView };
 export { startPglite } from './open';
 
 /** Every query Tidings runs lives behind this class. */
@@ -88,9 +88,9 @@ export class Store {
     return deleteItems(this.db.kysely, ids);
   }
 
-  /** Links items queued by saveItems to stories in one transaction: those of `ids`, or up to `batch` of the queue (the story linker's step). */
-  linkPendingStories(opts: StoryOptions, batch: number, ids: readonly number[] | null = null): Promise<StoryLinkResult> {
-    return linkPendingStories(this.db.kysely, opts, batch, ids);
+  /** Links items queued by saveItems to stories in one transaction: those handed over, or up to `batch` of the queue (the story linker's step). */
+  linkPendingStories(opts: StoryOptions, batch: number, queued: readonly StoryEntry[] | null = null): Promise<StoryLinkResult> {
+    return linkPendingStories(this.db.kysely, opts, batch, queued);
   }
 
   /** Items queued for the story linker less than holdMs ago (collapsed feeds hold them back). */

@@ -18,6 +18,8 @@ export interface SaveResult {
   readonly duplicates: number;
   readonly updated: number;
   readonly insertedIds: readonly number[];
+  /** New items queued for the story linker (empty when stories are off). */
+  readonly storyQueued: readonly StoryEntry[];
 }
 
 const INSERT_CHUNK = 500;
@@ -38,7 +40,7 @@ export async function saveItems(
   resolve: (items: readonly ItemToSave[], stored: readonly StoredCandidate[]) => Resolution[],
   stories: StoryOptions | null = null,
 ): Promise<SaveResult> {
-  if (items.length === 0) return { inserted: 0, duplicates: 0, updated: 0, insertedIds: [] };
+  if (items.length === 0) return { inserted: 0, duplicates: 0, updated: 0, insertedIds: [], storyQueued: [] };
   return db.kysely.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`tidings:source:${sourceId}`}))`.execute(trx);
     const stored = await findCandidates(trx, sourceId, items);
@@ -90,6 +92,7 @@ export async function saveItems(
       duplicates: resolutions.length - insertedIds.length - changed.length,
       updated: changed.length,
       insertedIds,
+      storyQueued: storyEntries,
     };
   });
 }

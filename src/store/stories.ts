@@ -73,24 +73,13 @@ type PendingRow = CandidateRow & { rank: number };
  * Candidates come from story_keys_lookup_idx: linked rows sharing one of the
  * pending items' keys within the window, never a scan of recent items.
  */
-export async function linkPendingStories(db: Kysely<Database>, opts: StoryOptions, batch: number, ids: readonly number[] | null = null): Promise<StoryLinkResult> {
+export async function linkPendingStories(db: Kysely<Database>, opts: StoryOptions, batch: number, queued: readonly StoryEntry[] | null = null): Promise<StoryLinkResult> {
   return db.transaction().execute(async (trx) => {
     const { rows: ticked } = await sql<{ epoch: number }>`UPDATE story_clock SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch`.execute(trx);
     if (ticked.length === 0) throw new Error('store: story_clock has no row (migration 0005 not applied?)');
     const epoch = Number(ticked[0]!.epoch);
-    // By primary key when the caller knows the ids (ingest does); the queue
-    // index (story_items_pending_idx) for the sweep.
-    const { rows: pendingRows } = await sql<PendingRow>`
-      SELECT si.item_id, si.story_id, si.source_id, si.title_key, to_json(si.shingles) AS shingles, si.published_at, si.rank, si.url_key::text AS url_key
-        FROM story_items si
-       WHERE si.story_id IS NULL ${ids ? sql`AND si.item_id = ANY(${[...ids]}::bigint[])` : sql``}
-       ORDER BY si.item_id
-       LIMIT ${ids ? ids.length : batch}`.execute(trx);
-    if (pendingRows.length === 0) return { linked: 0, created: 0, joined: 0, more: false };
-    const pending = pendingRows.map(({ shingles, ...r }) => {
-      const sh = shingles ?? [];
-      return { ...r, shingles: sh, keys: storyKeys(r.titleKey, sh, r.urlKey) };
-    });
+    const pending = queued ? await stillPending(trx, queued) : await sweepQueue(trx, batch);
+    if (pending.length === 0) return { linked: 0, created: 0, joined: 0, more: false };
 
     const keys = [...new Set(pending.flatMap((p) => p.keys))];
     const times = pending.map((p) => p.publishedAt.getTime());
@@ -147,8 +136,9 @@ export async function linkPendingStories(db: Kysely<Database>, opts: StoryOption
     };
     const storyIds = [...new Set([...byKey.values()].flatMap((cs) => cs.map((c) => c.storyId)))];
     if (storyIds.length > 0) {
-      const members = await trx.selectFrom('storyItems').select(['storyId', 'sourceId']).where('storyId', 'in', storyIds).execute();
-      for (const m of members) if (m.storyId !== null) addSource(m.storyId, m.sourceId);
+      const { rows: members } = await sql<{ storyId: number; sourceId: string }>`
+        SELECT story_id, source_id FROM story_items WHERE story_id = ANY(${storyIds}::bigint[])`.execute(trx);
+      for (const m of members) addSource(m.storyId, m.sourceId);
     }
 
     // In queue order. A pending item that opens a story gets a provisional
@@ -213,7 +203,47 @@ export async function linkPendingStories(db: Kysely<Database>, opts: StoryOption
                updated_at = now()
          WHERE s.id = ANY(${joined}::bigint[])`.execute(trx);
     }
-    return { linked: final.length, created: fresh.size, joined: final.length - fresh.size, more: ids === null && pendingRows.length === batch };
+    return { linked: final.length, created: fresh.size, joined: final.length - fresh.size, more: queued === null && pending.length === batch };
+  });
+}
+
+interface Pending {
+  readonly itemId: number;
+  readonly sourceId: string;
+  readonly urlKey: string | null;
+  readonly titleKey: string;
+  readonly shingles: readonly number[];
+  readonly publishedAt: Date;
+  readonly rank: number;
+  readonly keys: readonly string[];
+}
+
+/**
+ * The entries ingest handed over, less any another linker's sweep has linked
+ * meanwhile: by primary key, and their features from memory, as ingest
+ * computed them.
+ */
+async function stillPending(trx: Executor, queued: readonly StoryEntry[]): Promise<Pending[]> {
+  const { rows } = await sql<{ itemId: number }>`
+    SELECT si.item_id FROM story_items si
+     WHERE si.item_id = ANY(${queued.map((e) => e.itemId)}::bigint[]) AND si.story_id IS NULL`.execute(trx);
+  const open = new Set(rows.map((r) => r.itemId));
+  return queued
+    .filter((e) => open.has(e.itemId))
+    .map((e) => ({ itemId: e.itemId, sourceId: e.sourceId, urlKey: e.features.urlKey, titleKey: e.features.titleKey, shingles: e.features.shingles, publishedAt: e.publishedAt, rank: e.rank, keys: e.features.keys }));
+}
+
+/** Up to `batch` of the whole queue (story_items_pending_idx), with the keys recomputed from the stored fields. */
+async function sweepQueue(trx: Executor, batch: number): Promise<Pending[]> {
+  const { rows } = await sql<PendingRow>`
+    SELECT si.item_id, si.story_id, si.source_id, si.title_key, to_json(si.shingles) AS shingles, si.published_at, si.rank, si.url_key::text AS url_key
+      FROM story_items si
+     WHERE si.story_id IS NULL
+     ORDER BY si.item_id
+     LIMIT ${batch}`.execute(trx);
+  return rows.map(({ shingles, storyId: _s, ...r }) => {
+    const sh = shingles ?? [];
+    return { ...r, shingles: sh, keys: storyKeys(r.titleKey, sh, r.urlKey) };
   });
 }
 
