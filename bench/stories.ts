@@ -136,7 +136,8 @@ async function main(): Promise<void> {
     for (const t of await store.claimFeeds({ workerId: 'bench', limit: 100_000, leaseSeconds: 86_400, ignoreSchedule: true })) tasks.set(t.sourceId, t);
     const matcher = new TopicMatcher(parseConfig(`topics:\n  - { slug: a, title: A, match: { any: ${JSON.stringify(VOCAB.slice(0, 50))} } }\n`, 'bench', {}).topics);
     const storyOpts: StoryOptions = DEFAULT_STORY_OPTIONS;
-    const linker = new StoryLinker(store, storyOpts, silentLogger());
+    // Keys are never pruned here (its clock is simulated, and the worst case is the unpruned index).
+    const linker = new StoryLinker(store, storyOpts, silentLogger(), undefined, false);
     const deps = (stories: StoryOptions | null): IngestDeps => ({ store, fetcher, matcher: () => matcher, logger: silentLogger(), workerId: 'bench', stories, linker: stories ? linker : null });
 
     let stored = 0;

@@ -12,6 +12,9 @@ export const LINK_BATCH = 500;
  * last vacuum, so sweeping every poll would cost more as the store grows.
  */
 export const SWEEP_INTERVAL_MS = 5 * 60_000;
+/** Keys of items published and stored this much longer ago than the window are pruned by the sweep. */
+export const KEY_RETENTION_MARGIN_MS = 24 * 3600_000;
+const PRUNE_CHUNK = 10_000;
 
 /**
  * Links the items ingest queued (sql/0006_story_linker.sql) to stories, in
@@ -34,6 +37,8 @@ export class StoryLinker {
     private readonly opts: StoryOptions,
     private readonly logger: Logger,
     private readonly batch = LINK_BATCH,
+    /** Prune old story keys when sweeping (bench/stories.ts turns it off: its clock is simulated). */
+    private readonly prune = true,
   ) {}
 
   /** These items were queued for stories (saveItems' storyQueued): link them soon. Never throws; a failed batch is logged and left to the sweep. */
@@ -78,6 +83,13 @@ export class StoryLinker {
         const r = await this.store.linkPendingStories(this.opts, this.batch);
         this.note(r);
         if (!r.more) break;
+      }
+      if (sweep && this.prune) {
+        // In chunks, each its own statement: no long lock, and a stop waits for one chunk at most.
+        const before = new Date(Date.now() - this.opts.windowMs - KEY_RETENTION_MARGIN_MS);
+        let pruned = 0;
+        for (let n = PRUNE_CHUNK; n === PRUNE_CHUNK && !this.stopped; pruned += n) n = await this.store.pruneStoryKeys(before, PRUNE_CHUNK);
+        if (pruned > 0) this.logger.debug({ pruned, before }, 'old story keys pruned');
       }
     } catch (err) {
       // The ids stay pending in the database: the next sweep links them.

@@ -9,7 +9,7 @@ import { openDb, type Db, type OpenOptions } from './open';
 import { listItems, listPage, topicsOf, topicVersion, type FeedPage, type ItemQuery } from './read';
 import { listSourceStatus, syncSources, type SourceStatus } from './sources';
 import { dropTopicsExcept, syncTopics, topicStats, type BackfillJob, type TopicRecord } from './topics';
-import { awaitingStory, itemsByIds, linkPendingStories, storiesOf, storiesVersion, type StoryEntry, type StoryLinkResult, type StoryMember, type StoryView } from './stories';
+import { awaitingStory, itemsByIds, linkPendingStories, pruneStoryKeys, storiesOf, storiesVersion, type StoryEntry, type StoryLinkResult, type StoryMember, type StoryView } from './stories';
 import type { StoryOptions } from '../dedup/story-match';
 
 export type { BackfillJob, FetchOutcome, ItemForMatching, ItemQuery, ItemToSave, Membership, SaveResult, SourceStatus, TopicRecord };
@@ -91,6 +91,11 @@ export class Store {
   /** Links items queued by saveItems to stories in one transaction: those handed over, or up to `batch` of the queue (the story linker's step). */
   linkPendingStories(opts: StoryOptions, batch: number, queued: readonly StoryEntry[] | null = null): Promise<StoryLinkResult> {
     return linkPendingStories(this.db.kysely, opts, batch, queued);
+  }
+
+  /** Deletes up to `limit` story keys of items published and stored before `before`; returns how many. */
+  pruneStoryKeys(before: Date, limit: number): Promise<number> {
+    return pruneStoryKeys(this.db.kysely, before, limit);
   }
 
   /** Items queued for the story linker less than holdMs ago (collapsed feeds hold them back). */

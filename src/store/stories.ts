@@ -309,6 +309,24 @@ export async function storiesOf(db: Executor, itemIds: readonly number[]): Promi
 }
 
 /**
+ * Deletes up to `limit` story keys of items both published and first seen
+ * before `before` (or deleted): a copy of such an item could only find it
+ * through them if it came days late with an old date. Keys of an old item
+ * stored only now (a backdated item, a feed added today) stay until the item
+ * itself is that old in the store. story_keys_published_brin finds the
+ * candidates. The items stay in their stories. Returns how many went.
+ */
+export async function pruneStoryKeys(db: Executor, before: Date, limit: number): Promise<number> {
+  const res = await sql`
+    DELETE FROM story_keys
+     WHERE ctid = ANY(ARRAY(
+       SELECT k.ctid FROM story_keys k LEFT JOIN items i ON i.id = k.item_id
+        WHERE k.published_at < ${before} AND (i.id IS NULL OR i.first_seen_at < ${before})
+        LIMIT ${limit}))`.execute(db);
+  return Number(res.numAffectedRows ?? 0);
+}
+
+/**
  * Those of these items still waiting for the story linker, first seen less
  * than `holdMs` ago. Collapsed feeds hold them back, so a copy is not shown
  * as an entry of its own moments before it joins its story; past holdMs (a

@@ -271,6 +271,28 @@ describe('the story linker', () => {
     expect(entries.length).toBeLessThan(inTopic);
     expect(entries.filter((e) => e.guid === `urn:tidings:story:${stories.get(wire.id)!.id}`)).toHaveLength(1);
   });
+  test('old keys are pruned only for items both published and stored long ago; their stories stay', async () => {
+    const db = qApp.store.db.kysely;
+    const keysOf = async (ids: readonly number[]) =>
+      (await db.selectFrom('storyKeys').select('itemId').where('itemId', 'in', [...ids]).execute()).length;
+    const items = await qApp.store.listItems({ limit: 50 });
+    const aa = items.filter((i) => i.sourceId === 'aa').map((i) => i.id);
+    const others = items.filter((i) => i.sourceId !== 'aa').map((i) => i.id);
+    const othersBefore = await keysOf(others);
+    expect(await keysOf(aa)).toBeGreaterThan(0);
+    const cutoff = new Date(Date.now() - 4 * 86_400_000);
+    // Every item here is published in 2020 but was stored today: nothing goes.
+    expect(await qApp.store.pruneStoryKeys(cutoff, 10_000)).toBe(0);
+    // The AA items are now "stored in 2020" too: their keys go, in chunks, and nothing else's.
+    await db.updateTable('items').set({ firstSeenAt: new Date('2020-02-11T00:00:00Z') }).where('sourceId', '=', 'aa').execute();
+    const aaKeys = await keysOf(aa);
+    expect(await qApp.store.pruneStoryKeys(cutoff, 1)).toBe(1);
+    expect(await qApp.store.pruneStoryKeys(cutoff, 10_000)).toBe(aaKeys - 1);
+    expect(await keysOf(aa)).toBe(0);
+    expect(await keysOf(others)).toBe(othersBefore);
+    const stories = await qApp.store.storiesOf(aa);
+    expect(stories.size).toBe(aa.length);
+  });
 });
 
 describe('publishers polled at once', () => {
