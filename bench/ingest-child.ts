@@ -105,6 +105,13 @@ async function main(): Promise<void> {
     const errors = cold.filter((s) => s.status === 'error');
     if (errors.length > 0) process.stderr.write(`bench: ${errors.length} feeds failed, first: ${errors[0]!.url}: ${errors[0]!.error}\n`);
     const pgliteWasmMb = pglite ? pglite.Module.HEAP8.length / 2 ** 20 : null;
+    // With --expose-gc in TIDINGS_BENCH_NODE_FLAGS: what cold ingest left live, after a full collection.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) {
+      gc();
+      const m = process.memoryUsage();
+      process.stderr.write(`bench: after cold ingest and a full GC: heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MB, RSS ${(m.rss / 2 ** 20).toFixed(0)} MB\n`);
+    }
     const coldFigures = {
       wallMs: coldMs,
       inserted,

@@ -173,7 +173,9 @@ function compileChildren(): void {
 }
 
 function spawnChild(file: string, arg: string): ChildProcess {
-  return fork(path.join(BUILD, 'bench', file.replace(/\.ts$/, '.js')), [arg], { execArgv: [], stdio: ['ignore', 2, 2, 'ipc'], cwd: ROOT });
+  // TIDINGS_BENCH_NODE_FLAGS (for example "--expose-gc --max-semi-space-size=8"): node flags for the measured processes, for experiments.
+  const flags = (process.env.TIDINGS_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
+  return fork(path.join(BUILD, 'bench', file.replace(/\.ts$/, '.js')), [arg], { execArgv: flags, stdio: ['ignore', 2, 2, 'ipc'], cwd: ROOT });
 }
 
 async function startFeedServer(feeds: number): Promise<{ port: number; stop: () => void }> {

@@ -8,7 +8,11 @@
  * postgres://postgres@127.0.0.1:5432/test) in a fresh schema, dropped at the
  * end. The store is filled to each level through the real save path (with
  * stories, so story_keys grows too), at a steady --per-day rate, so the 72 h
- * window always holds the same number of items; then, at each level, fresh feeds are
+ * window always holds the same number of items. Each item is first seen when
+ * it is published, and story keys are pruned as the simulated window moves
+ * on, as the linker's sweep does in a running service, so story_keys holds
+ * about the window while items and story_items grow to the level. Then, at
+ * each level, fresh feeds are
  * served by a local HTTP server and ingested end to end (fetch → parse →
  * normalize → dedup → store → topics, plus stories when on). Half the
  * measured items copy a recent stored event from another publisher, so the
@@ -25,7 +29,8 @@ import { resolveAgainstStored } from '../src/dedup/publisher';
 import type { FeedTask } from '../src/domain/source';
 import { Fetcher } from '../src/fetch/fetcher';
 import { ingestFeed, type IngestDeps } from '../src/ingest/ingest-feed';
-import { StoryLinker } from '../src/ingest/story-linker';
+import { KEY_RETENTION_MARGIN_MS, StoryLinker } from '../src/ingest/story-linker';
+import { sql } from 'kysely';
 import { silentLogger } from '../src/shared/logger';
 import { Store, type ItemToSave } from '../src/store';
 import { TopicMatcher } from '../src/topics/matcher';
@@ -44,6 +49,8 @@ const CONTENT_BYTES = Number(arg('content-bytes', '2000'));
 const URL_ = process.env.TIDINGS_BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const FILL_SOURCES = 100;
 const FILL_BATCH = 500;
+/** Fill batches between two prunings of old story keys (500 × 20 = 10,000 items = 5 simulated days). */
+const PRUNE_EVERY = 20;
 // News arrives at a steady rate, so a bigger store is a longer history, and the
 // 72 h window always holds about the same number of items (6,000 at 2,000 a day).
 const PER_DAY = Number(arg('per-day', '2000'));
@@ -136,11 +143,12 @@ async function main(): Promise<void> {
     for (const t of await store.claimFeeds({ workerId: 'bench', limit: 100_000, leaseSeconds: 86_400, ignoreSchedule: true })) tasks.set(t.sourceId, t);
     const matcher = new TopicMatcher(parseConfig(`topics:\n  - { slug: a, title: A, match: { any: ${JSON.stringify(VOCAB.slice(0, 50))} } }\n`, 'bench', {}).topics);
     const storyOpts: StoryOptions = DEFAULT_STORY_OPTIONS;
-    // Keys are never pruned here (its clock is simulated, and the worst case is the unpruned index).
+    // The fill prunes by the simulated clock; the measured polls' linker does not prune (its clock is the real one).
     const linker = new StoryLinker(store, storyOpts, silentLogger(), undefined, false);
     const deps = (stories: StoryOptions | null): IngestDeps => ({ store, fetcher, matcher: () => matcher, logger: silentLogger(), workerId: 'bench', stories, linker: stories ? linker : null });
 
     let stored = 0;
+    let batches = 0;
     const results: { level: number; mode: string; round: number; items: number; msPerItem: number }[] = [];
     for (const level of LEVELS) {
       const fillStarted = Date.now();
@@ -161,6 +169,15 @@ async function main(): Promise<void> {
         }
         const r = await store.saveItems(sourceId, tasks.get(sourceId)!.feedId, items, resolveAgainstStored, storyOpts);
         if (r.storyQueued.length > 0) await store.linkPendingStories(storyOpts, r.storyQueued.length, r.storyQueued);
+        // The store grew over simulated days: each item was first seen when it was published, and the
+        // linker's sweep (every 5 minutes in a running service) pruned keys as the window moved on.
+        if (r.insertedIds.length > 0) {
+          await store.db.kysely.updateTable('items').set({ firstSeenAt: sql<Date>`published_at` }).where('id', 'in', [...r.insertedIds]).execute();
+        }
+        if (++batches % PRUNE_EVERY === 0) {
+          const simulatedNow = T0 + (stored + n) * MS_PER_ITEM;
+          while ((await store.pruneStoryKeys(new Date(simulatedNow - storyOpts.windowMs - KEY_RETENTION_MARGIN_MS), 50_000)) === 50_000);
+        }
         stored += r.inserted;
         if (r.inserted === 0) break;
       }

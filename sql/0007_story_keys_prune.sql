@@ -10,3 +10,9 @@
 -- index finds them (rows arrive roughly in publication order, so it stays a
 -- few pages, and it costs almost nothing to maintain).
 CREATE INDEX story_keys_published_brin ON story_keys USING brin (published_at);
+
+-- Queued rows have no story: leave them out of the story index, which then
+-- gets one entry per linked row instead of two (the NULL one lingered until
+-- vacuum, and lookups by story id stepped over them).
+DROP INDEX story_items_story_idx;
+CREATE INDEX story_items_story_idx ON story_items (story_id) WHERE story_id IS NOT NULL;

@@ -104,8 +104,10 @@ export async function linkPendingStories(db: Kysely<Database>, opts: StoryOption
     // Shingles come as JSON: the drivers' JSON.parse is several times cheaper
     // than pg's character-by-character int[] parser.
     for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+      // Names already camelCase and no plugin pass: these are most of the rows the linker reads.
       const { rows } = await sql<{ keys: string } & CandidateRow>`
-        SELECT h.keys, c.item_id, c.story_id, c.source_id, c.title_key, to_json(c.shingles) AS shingles, c.published_at, c.url_key::text AS url_key
+        SELECT h.keys, c.item_id AS "itemId", c.story_id AS "storyId", c.source_id AS "sourceId", c.title_key AS "titleKey",
+               to_json(c.shingles) AS shingles, c.published_at AS "publishedAt", c.url_key::text AS "urlKey"
           FROM (SELECT k.item_id, string_agg(q.key::text, ',') AS keys
                   FROM unnest(${keys.slice(i, i + KEY_CHUNK)}::bigint[]) AS q(key)
                   CROSS JOIN LATERAL (
@@ -118,12 +120,12 @@ export async function linkPendingStories(db: Kysely<Database>, opts: StoryOption
             SELECT si.item_id, si.story_id, si.source_id, si.title_key, si.shingles, si.published_at, si.url_key
               FROM story_items si
              WHERE si.item_id = h.item_id AND si.story_id IS NOT NULL
-             LIMIT 1) c`.execute(trx);
+             LIMIT 1) c`.execute(trx.withoutPlugins());
       // A deleted item's keys find no story_items row and drop out here; so do pending ones.
       for (const r of rows) {
         if (found.has(r.itemId)) continue;
-        const { keys: shared, shingles, ...c } = r;
-        add({ ...c, shingles: shingles ?? [] }, shared.split(','));
+        const c: StoryCandidate = { itemId: r.itemId, storyId: r.storyId, sourceId: r.sourceId, urlKey: r.urlKey, titleKey: r.titleKey, shingles: r.shingles ?? [], publishedAt: r.publishedAt };
+        add(c, r.keys.split(','));
       }
     }
 
@@ -224,10 +226,11 @@ interface Pending {
  * computed them.
  */
 async function stillPending(trx: Executor, queued: readonly StoryEntry[]): Promise<Pending[]> {
-  const { rows } = await sql<{ itemId: number }>`
-    SELECT si.item_id FROM story_items si
-     WHERE si.item_id = ANY(${queued.map((e) => e.itemId)}::bigint[]) AND si.story_id IS NULL`.execute(trx);
-  const open = new Set(rows.map((r) => r.itemId));
+  // By primary key only, and the NULL check here: with "story_id IS NULL" in the query the planner
+  // walked the index entries of every row queued since the last vacuum (cost grew with the store).
+  const { rows } = await sql<{ itemId: number; storyId: number | null }>`
+    SELECT si.item_id, si.story_id FROM story_items si WHERE si.item_id = ANY(${queued.map((e) => e.itemId)}::bigint[])`.execute(trx);
+  const open = new Set(rows.filter((r) => r.storyId === null).map((r) => r.itemId));
   return queued
     .filter((e) => open.has(e.itemId))
     .map((e) => ({ itemId: e.itemId, sourceId: e.sourceId, urlKey: e.features.urlKey, titleKey: e.features.titleKey, shingles: e.features.shingles, publishedAt: e.publishedAt, rank: e.rank, keys: e.features.keys }));
