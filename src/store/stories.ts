@@ -63,9 +63,10 @@ type CandidateRow = Omit<StoryCandidate, 'shingles'> & { shingles: number[] | nu
 type PendingRow = CandidateRow & { rank: number };
 
 /**
- * Links pending items in one transaction: those of `ids` still pending, or
- * without ids, up to `batch` of the whole queue (in the order they were
- * stored: the sweep that finds what a crashed or failed run left). The
+ * Links pending items in one transaction: the `queued` entries ingest handed
+ * over that are still pending, or without them, up to `batch` of the whole
+ * queue (in the order it was stored: the sweep that finds what a crashed or
+ * failed run left). The
  * story_clock row lock serializes linkers across processes and replicas, so
  * every item linked before is visible to this batch's lookup, and two
  * publishers' copies always meet: either in one batch (an earlier pending
