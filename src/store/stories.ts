@@ -130,7 +130,11 @@ export async function linkPendingStories(db: Kysely<Database>, opts: StoryOption
       }
     }
 
-    // Each candidate story's publishers, once per story (story_items_story_idx).
+    // Which of this batch's publishers each candidate story already holds (a story holds
+    // one item per publisher). Only those: a story can hold a hundred publishers, and
+    // reading every member of every candidate story grew with the store (at a million
+    // items in bench/stories.ts it was most of the linker's time). Index-only on
+    // story_items_story_idx (story_id, source_id).
     const sources = new Map<number, Set<string>>();
     const addSource = (storyId: number, sourceId: string) => {
       const set = sources.get(storyId);
@@ -139,8 +143,10 @@ export async function linkPendingStories(db: Kysely<Database>, opts: StoryOption
     };
     const storyIds = [...new Set([...byKey.values()].flatMap((cs) => cs.map((c) => c.storyId)))];
     if (storyIds.length > 0) {
+      const batchSources = [...new Set(pending.map((p) => p.sourceId))];
       const { rows: members } = await sql<{ storyId: number; sourceId: string }>`
-        SELECT story_id, source_id FROM story_items WHERE story_id = ANY(${storyIds}::bigint[])`.execute(trx);
+        SELECT story_id, source_id FROM story_items
+         WHERE story_id = ANY(${storyIds}::bigint[]) AND source_id = ANY(${batchSources}::text[]) AND story_id IS NOT NULL`.execute(trx);
       for (const m of members) addSource(m.storyId, m.sourceId);
     }
 
@@ -293,6 +299,7 @@ export async function storiesOf(db: Executor, itemIds: readonly number[]): Promi
     .innerJoin('sources as s', 's.id', 'si.sourceId')
     .select(['si.storyId', 'si.itemId', 'si.sourceId', 's.name as sourceName', 'i.title', 'i.url', 'si.publishedAt', 'si.layer', 'si.score', 'si.matchedItemId'])
     .where('si.storyId', 'in', storyIds)
+    .where('si.storyId', 'is not', null) // lets the planner use the partial story_items_story_idx
     .orderBy('si.publishedAt')
     .orderBy('si.itemId')
     .execute();
