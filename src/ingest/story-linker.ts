@@ -92,7 +92,10 @@ export class StoryLinker {
         if (pruned > 0) this.logger.debug({ pruned, before }, 'old story keys pruned');
       }
     } catch (err) {
-      // The ids stay pending in the database: the next sweep links them.
+      // The items stay pending in the database. Forget them here (retrying at once would spin
+      // while the database is down) and make the next poll's drain sweep the queue instead.
+      this.queued = [];
+      this.lastSweep = Number.NEGATIVE_INFINITY;
       this.logger.error({ err: errorMessage(err) }, 'story linking failed; the items stay queued for the next poll');
     }
   }
