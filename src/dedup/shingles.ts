@@ -66,21 +66,7 @@ export function shingleSet(tokens: readonly string[]): number[] {
 
 /** Exact Jaccard similarity of two sorted unique sets. */
 export function jaccard(a: readonly number[], b: readonly number[]): number {
-  if (a.length === 0 || b.length === 0) return 0;
-  let i = 0;
-  let j = 0;
-  let inter = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i]!;
-    const y = b[j]!;
-    if (x === y) {
-      inter++;
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return inter / (a.length + b.length - inter);
+  return jaccardAtLeast(a, b, 0);
 }
 
 /**
