@@ -15,7 +15,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:20-bookworm-slim
+# NODE_OPTIONS is package.json's config.nodeFlags (what npm start runs with and
+# what the bench measures): a 4 MB young generation keeps peak RSS about 40 MB
+# lower at the same ingest speed (bench/README.md).
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=4 \
     TIDINGS_CONFIG=/app/config/tidings.yaml \
     PORT=8080
 WORKDIR /app

@@ -5,7 +5,7 @@ export function printTable(r: BenchReport): void {
   const m = r.median;
   const lines: string[] = [];
   const runs = r.options.runs > 1 ? `, medians of ${r.options.runs} runs` : '';
-  lines.push(`Tidings bench · ${r.machine.cpu} × ${r.machine.cores} cores · Node ${r.machine.node} · ${r.git.commit?.slice(0, 10) ?? 'no git'}${r.git.dirty ? ' (dirty)' : ''}`);
+  lines.push(`Tidings bench · ${r.machine.cpu} × ${r.machine.cores} cores · Node ${r.machine.node} · ${r.git.commit?.slice(0, 10) ?? 'no git'}${r.git.dirty ? ' (dirty)' : ''}${r.nodeFlags?.length ? ` · node ${r.nodeFlags.join(' ')}` : ''}`);
   lines.push(`${r.options.feeds} feeds × 50 items${r.options.quick ? ' (--quick)' : ''}${runs}`);
   lines.push('');
   lines.push(row(['1. Parse', 'items/s', 'ceiling', 'ratio']));

@@ -1,5 +1,5 @@
 import { fork, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -47,6 +47,8 @@ export interface BenchReport {
   readonly startedAt: string;
   readonly command: string;
   readonly machine: { readonly cpu: string; readonly cores: number; readonly memoryGb: number; readonly node: string; readonly platform: string };
+  /** Node flags of the measured processes (package.json config.nodeFlags, then TIDINGS_BENCH_NODE_FLAGS). */
+  readonly nodeFlags: readonly string[];
   readonly git: { readonly commit: string | null; readonly dirty: boolean };
   readonly options: { readonly quick: boolean; readonly feeds: number; readonly runs: number; readonly serveSeconds: number; readonly connections: number };
   /** Median over runs of every figure (the run itself when --runs 1). */
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
       node: process.version,
       platform: `${os.platform()} ${os.release()}`,
     },
+    nodeFlags: measuredFlags(),
     git: gitInfo(),
     options: { quick, feeds, runs, serveSeconds, connections: CONNECTIONS },
     median: med,
@@ -172,10 +175,23 @@ function compileChildren(): void {
   }
 }
 
+/**
+ * The node flags Tidings runs with: package.json's config.nodeFlags, which
+ * `npm start` passes and the Dockerfile sets as NODE_OPTIONS, so the bench
+ * measures what operators run.
+ */
+function runtimeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { config?: { nodeFlags?: string } };
+  return (pkg.config?.nodeFlags ?? '').split(/\s+/).filter((f) => f !== '');
+}
+
+/** TIDINGS_BENCH_NODE_FLAGS (for example "--expose-gc --cpu-prof"): more node flags for the measured processes, for experiments. */
+function measuredFlags(): string[] {
+  return [...runtimeFlags(), ...(process.env.TIDINGS_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '')];
+}
+
 function spawnChild(file: string, arg: string): ChildProcess {
-  // TIDINGS_BENCH_NODE_FLAGS (for example "--expose-gc --max-semi-space-size=8"): node flags for the measured processes, for experiments.
-  const flags = (process.env.TIDINGS_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
-  return fork(path.join(BUILD, 'bench', file.replace(/\.ts$/, '.js')), [arg], { execArgv: flags, stdio: ['ignore', 2, 2, 'ipc'], cwd: ROOT });
+  return fork(path.join(BUILD, 'bench', file.replace(/\.ts$/, '.js')), [arg], { execArgv: measuredFlags(), stdio: ['ignore', 2, 2, 'ipc'], cwd: ROOT });
 }
 
 async function startFeedServer(feeds: number): Promise<{ port: number; stop: () => void }> {
