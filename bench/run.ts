@@ -190,12 +190,13 @@ function measuredFlags(): string[] {
   return [...runtimeFlags(), ...(process.env.TIDINGS_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '')];
 }
 
-function spawnChild(file: string, arg: string): ChildProcess {
-  return fork(path.join(BUILD, 'bench', file.replace(/\.ts$/, '.js')), [arg], { execArgv: measuredFlags(), stdio: ['ignore', 2, 2, 'ipc'], cwd: ROOT });
+/** Tidings' processes get measuredFlags(); the feed server is the bench's own and runs with none. */
+function spawnChild(file: string, arg: string, flags: readonly string[] = measuredFlags()): ChildProcess {
+  return fork(path.join(BUILD, 'bench', file.replace(/\.ts$/, '.js')), [arg], { execArgv: [...flags], stdio: ['ignore', 2, 2, 'ipc'], cwd: ROOT });
 }
 
 async function startFeedServer(feeds: number): Promise<{ port: number; stop: () => void }> {
-  const child = spawnChild('feed-server.ts', String(feeds));
+  const child = spawnChild('feed-server.ts', String(feeds), []);
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: FeedServerMessage) => resolve(m.port));
     child.once('exit', (code) => reject(new Error(`feed server exited with code ${code}`)));
