@@ -76,44 +76,64 @@ export type FetchOutcome =
       readonly disable?: string | null;
     };
 
-/** Records one fetch and releases the lease; only the worker that holds it may. */
-export async function recordFetch(db: Executor, feedId: number, workerId: string, outcome: FetchOutcome): Promise<void> {
-  const common = {
-    lastFetchedAt: sql<Date>`now()`,
-    nextFetchAt: outcome.nextFetchAt,
-    lockedBy: null,
-    lockedUntil: null,
-    fetchCount: sql<number>`fetch_count + 1`,
-  };
-  let q;
-  if (outcome.kind === 'error') {
-    q = db.updateTable('feeds').set({
-      ...common,
-      lastStatus: 'error',
-      lastError: outcome.message.slice(0, 2000),
-      lastErrorCode: outcome.code,
-      errorCount: outcome.countsAsError ? sql<number>`error_count + 1` : sql<number>`error_count`,
-      ...(outcome.disable ? { enabled: false, disabledReason: outcome.disable } : {}),
-    });
-  } else {
-    q = db.updateTable('feeds').set({
-      ...common,
-      lastSuccessAt: sql<Date>`now()`,
-      lastStatus: outcome.status,
-      lastError: outcome.warning ?? null,
-      lastErrorCode: outcome.warning ? 'warning' : null,
-      errorCount: 0,
-      ...(outcome.kind === 'not_modified' ? { notModifiedCount: sql<number>`not_modified_count + 1` } : {}),
-      // Both validators are refreshed on every 200 and 304; a server that stops sending one clears it.
-      etag: outcome.etag,
-      lastModified: outcome.lastModified,
-      ...(outcome.title ? { title: outcome.title } : {}),
-      ...(outcome.newUrl ? { fetchUrl: outcome.newUrl } : {}),
-      ...(outcome.feedHintSeconds !== undefined ? { feedHintSeconds: outcome.feedHintSeconds } : {}),
-    });
-  }
-  // A worker whose lease expired (and was taken over) must not overwrite the new holder's state.
-  await q.where('id', '=', feedId).where('lockedBy', '=', workerId).execute();
+/** One fetch to record: the feed, the worker holding its lease, and what happened. */
+export interface FetchRecord {
+  readonly feedId: number;
+  readonly workerId: string;
+  readonly outcome: FetchOutcome;
+}
+
+/**
+ * Records fetches and releases their leases, in one statement for any
+ * number of feeds (the poll's fetch-state writes are group-committed, see
+ * FetchRecorder). Only the worker that holds a feed's lease may record it:
+ * a worker whose lease expired (and was taken over) must not overwrite the
+ * new holder's state. A feed appears at most once per call.
+ *
+ * Every fetch: last_fetched_at, next_fetch_at, fetch_count, lease released.
+ * A success (200 or 304): error count reset, validators refreshed (a server
+ * that stops sending one clears it), the title, moved URL and feed hint kept
+ * when given, a warning kept as the last error with code 'warning'. An error:
+ * its message and code, the error count raised when it counts, the feed
+ * disabled when the outcome says so; validators and title are untouched.
+ */
+export async function recordFetches(db: Executor, records: readonly FetchRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const col = <T>(f: (r: FetchRecord) => T) => records.map(f);
+  const ok = (r: FetchRecord) => (r.outcome.kind === 'error' ? null : r.outcome);
+  const err = (r: FetchRecord) => (r.outcome.kind === 'error' ? r.outcome : null);
+  await sql`
+    UPDATE feeds f
+       SET last_fetched_at = now(),
+           next_fetch_at = m.next_fetch_at,
+           locked_by = NULL,
+           locked_until = NULL,
+           fetch_count = f.fetch_count + 1,
+           last_status = m.status,
+           last_error = m.last_error,
+           last_error_code = m.last_error_code,
+           last_success_at = CASE WHEN m.ok THEN now() ELSE f.last_success_at END,
+           error_count = CASE WHEN m.ok THEN 0 WHEN m.counts THEN f.error_count + 1 ELSE f.error_count END,
+           not_modified_count = f.not_modified_count + CASE WHEN m.not_modified THEN 1 ELSE 0 END,
+           etag = CASE WHEN m.ok THEN m.etag ELSE f.etag END,
+           last_modified = CASE WHEN m.ok THEN m.last_modified ELSE f.last_modified END,
+           title = coalesce(m.title, f.title),
+           fetch_url = coalesce(m.new_url, f.fetch_url),
+           feed_hint_seconds = CASE WHEN m.hint_given THEN m.hint ELSE f.feed_hint_seconds END,
+           enabled = f.enabled AND m.disable IS NULL,
+           disabled_reason = coalesce(m.disable, f.disabled_reason)
+      FROM unnest(
+             ${col((r) => r.feedId)}::bigint[], ${col((r) => r.workerId)}::text[], ${col((r) => r.outcome.nextFetchAt.toISOString())}::timestamptz[],
+             ${col((r) => ok(r) !== null)}::boolean[], ${col((r) => ok(r)?.status ?? 'error')}::text[],
+             ${col((r) => err(r)?.message.slice(0, 2000) ?? ok(r)?.warning ?? null)}::text[],
+             ${col((r) => err(r)?.code ?? (ok(r)?.warning ? 'warning' : null))}::text[],
+             ${col((r) => err(r)?.countsAsError ?? false)}::boolean[], ${col((r) => r.outcome.kind === 'not_modified')}::boolean[],
+             ${col((r) => ok(r)?.etag ?? null)}::text[], ${col((r) => ok(r)?.lastModified ?? null)}::text[],
+             ${col((r) => ok(r)?.title || null)}::text[], ${col((r) => ok(r)?.newUrl || null)}::text[],
+             ${col((r) => ok(r)?.feedHintSeconds !== undefined)}::boolean[], ${col((r) => ok(r)?.feedHintSeconds ?? null)}::integer[],
+             ${col((r) => err(r)?.disable || null)}::text[])
+           AS m(feed_id, worker_id, next_fetch_at, ok, status, last_error, last_error_code, counts, not_modified, etag, last_modified, title, new_url, hint_given, hint, disable)
+     WHERE f.id = m.feed_id AND f.locked_by = m.worker_id`.execute(db);
 }
 
 /**

@@ -2,7 +2,8 @@ import type { FeedTask, SourceSpec } from '../domain/source';
 import type { StoredItem } from '../domain/stored';
 import type { Resolution, StoredCandidate } from '../dedup/publisher';
 import { applyBackfillBatch, finishBackfill, itemsAfter, membershipsOf, type ItemForMatching, type Membership } from './backfill';
-import { claimFeeds, countItemsSince, forgiveOutage, recordFetch, releaseLeases, renewLease, type ClaimOptions, type FetchOutcome } from './feeds';
+import { claimFeeds, countItemsSince, forgiveOutage, releaseLeases, renewLease, type ClaimOptions, type FetchOutcome } from './feeds';
+import { FetchRecorder } from './fetch-recorder';
 import { deleteItems, saveItems, type ItemToSave, type SaveResult } from './items';
 import { migrate } from './migrate';
 import { openDb, type Db, type OpenOptions } from './open';
@@ -19,7 +20,11 @@ export { startPglite } from './open';
 
 /** Every query Tidings runs lives behind this class. */
 export class Store {
-  constructor(readonly db: Db) {}
+  private readonly fetches: FetchRecorder;
+
+  constructor(readonly db: Db) {
+    this.fetches = new FetchRecorder(db.kysely);
+  }
 
   static async open(opts: OpenOptions): Promise<Store> {
     return new Store(await openDb(opts));
@@ -54,8 +59,9 @@ export class Store {
     return claimFeeds(this.db.kysely, o);
   }
 
+  /** Records one fetch and releases its lease; fetches finishing together are written in one statement. */
   recordFetch(feedId: number, workerId: string, outcome: FetchOutcome): Promise<void> {
-    return recordFetch(this.db.kysely, feedId, workerId, outcome);
+    return this.fetches.record({ feedId, workerId, outcome });
   }
 
   releaseLeases(workerId: string): Promise<number> {
