@@ -2,7 +2,7 @@ import { recordFetches, type FetchRecord } from './feeds';
 import type { Executor } from './open';
 
 /** Most fetches one statement records. */
-export const MAX_BATCH = 256;
+const MAX_BATCH = 256;
 
 interface Waiting {
   readonly record: FetchRecord;

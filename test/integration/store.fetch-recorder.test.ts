@@ -49,7 +49,7 @@ test('fetches finishing together are written in one statement, each with its own
       case 0:
         return { kind: 'not_modified', status: 'not_modified', etag: `"e${i}"`, lastModified: null, nextFetchAt: next };
       case 1:
-        return { kind: 'ok', status: 'ok', etag: null, lastModified: 'Tue, 02 Jan 2024 00:00:00 GMT', title: `Title ${i}`, nextFetchAt: next, newUrl: `http://moved.test/${i}.xml`, feedHintSeconds: 1800 };
+        return { kind: 'ok', status: 'ok', etag: null, lastModified: 'Tue, 02 Jan 2024 00:00:00 GMT', title: `Title ${i}: "quoted", {braces}, back\\slash, NULL`, nextFetchAt: next, newUrl: `http://moved.test/${i}.xml`, feedHintSeconds: 1800 };
       case 2:
         return { kind: 'ok', status: 'ok', etag: `"e${i}"`, lastModified: null, title: null, nextFetchAt: next, warning: 'recovered a truncated feed', feedHintSeconds: null };
       case 3:
@@ -74,7 +74,8 @@ test('fetches finishing together are written in one statement, each with its own
         expect(r.lastSuccessAt).not.toBeNull();
         break;
       case 1:
-        expect(r).toMatchObject({ lastStatus: 'ok', etag: null, title: `Title ${i}`, fetchUrl: `http://moved.test/${i}.xml`, feedHintSeconds: 1800, errorCount: 0, notModifiedCount: 0 });
+        // Array literals carry quotes, braces, commas, backslashes and the word NULL through intact.
+        expect(r).toMatchObject({ lastStatus: 'ok', etag: null, title: `Title ${i}: "quoted", {braces}, back\\slash, NULL`, fetchUrl: `http://moved.test/${i}.xml`, feedHintSeconds: 1800, errorCount: 0, notModifiedCount: 0 });
         break;
       case 2:
         // A warning is kept as the last error without counting; a feed that stops giving a hint loses it.
