@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Enclosure } from '../domain/item';
 import type { StoredItem } from '../domain/stored';
-import { sanitizeContent } from '../normalize/sanitize';
+import { sanitizeWithLibrary } from '../normalize/sanitize-library';
 import { resolveUrl } from '../normalize/urls';
 import type { RenderItem, StoryDecoration } from './collapse';
 
@@ -77,8 +77,9 @@ export function toEntry(it: RenderItem, homeUrl: string): FeedEntry {
     url,
     title: it.title,
     summary: it.summary,
-    // Stored HTML was sanitized at ingest; sanitizing again on the way out guards against rows written by older code or by hand.
-    contentHtml: it.contentHtml ? sanitizeContent(it.contentHtml, { baseUrl: url }) : null,
+    // Stored HTML was sanitized at ingest by our walker; sanitize-html, a second implementation of the same
+    // allow-list, sanitizes it again on the way out (rows written by older code or by hand, a walker bug).
+    contentHtml: it.contentHtml ? sanitizeWithLibrary(it.contentHtml, { baseUrl: url }) : null,
     author: it.author,
     categories: others.length > 0 ? [...it.categories, ...others] : it.categories,
     enclosures: it.enclosures.filter((e) => resolveUrl(e.url) !== null),
