@@ -6,7 +6,9 @@
  *
  *   npm run conformance -- ../shared/corpus [--json] [--check]
  *
- * --check exits 1 when a target of issue 4 slips.
+ * --check exits 1 when a target of issue 4 slips, or when the ingest
+ * sanitizer and sanitize-html (the same allow-list) differ on any HTML field
+ * of the corpus.
  *
  * How a value is judged ("what the text means", since feedparser returns
  * sanitized, escaped HTML and Tidings plain text for titles):
@@ -35,6 +37,8 @@ import { parseFeedBody } from '../src/parse';
 import { normalizeFeed } from '../src/normalize/item';
 import { normalizeFeedInfo } from '../src/normalize/feed';
 import { documentUrl } from '../src/normalize/urls';
+import { sanitizeContent } from '../src/normalize/sanitize';
+import { sanitizeWithLibrary } from '../src/normalize/sanitize-library';
 import { parseDate } from '../src/normalize/dates';
 import { TidingsError } from '../src/shared/errors';
 import type { NormalizedItem } from '../src/domain/item';
@@ -63,6 +67,10 @@ interface Outcome {
   parsedItems?: number;
   /** Every text and HTML string the path produced (for the sanitize check). */
   outputs?: string[];
+  /** HTML fields (content, summary, title) where the ingest sanitizer and sanitize-html disagree. */
+  sanitizerMismatches?: string[];
+  /** HTML fields compared that way. */
+  sanitizerCompared?: number;
 }
 
 const FEEDPARSER_ORIGIN = 'http://127.0.0.1:8097';
@@ -136,6 +144,14 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  const sanitizer = { compared: 0, mismatches: 0 };
+  const mismatchFiles: string[] = [];
+  for (const [rel, o] of outcomes) {
+    sanitizer.compared += o.sanitizerCompared ?? 0;
+    sanitizer.mismatches += o.sanitizerMismatches?.length ?? 0;
+    if (o.sanitizerMismatches?.length) mismatchFiles.push(`${rel}: ${JSON.stringify(o.sanitizerMismatches[0]).slice(0, 160)}`);
+  }
+
   const dateVectors = { pass: 0, total: 0, validPass: 0, validTotal: 0 };
   const dateFailures: string[] = [];
   for (const v of vectors) {
@@ -170,6 +186,7 @@ async function main(argv: string[]): Promise<number> {
     rssParserCaptures: { withItems: rssParserFeeds.length - rssParserEmpty.length, total: rssParserFeeds.length },
     categories,
     sanitizeSurvivors,
+    sanitizerVsSanitizeHtml: sanitizer,
     dateVectors: { pass: dateVectors.pass, total: dateVectors.total },
     dateVectorsValid: { pass: dateVectors.validPass, total: dateVectors.validTotal },
   };
@@ -186,6 +203,7 @@ async function main(argv: string[]): Promise<number> {
     if (c && c.pass < 0.85 * c.total) slipped.push(`${name} ${pct(c.pass, c.total)} < 85%`);
   }
   if (sanitizeSurvivors > 0) slipped.push(`${sanitizeSurvivors} sanitize survivors`);
+  if (sanitizer.mismatches > 0) slipped.push(`${sanitizer.mismatches} HTML fields where the ingest sanitizer and sanitize-html differ`);
   if (dateVectors.pass < dateVectors.total) slipped.push(`date vectors ${dateVectors.pass}/${dateVectors.total}`);
   if (rssParserEmpty.length > 0) slipped.push(`rss-parser captures without items: ${rssParserEmpty.join(', ')}`);
 
@@ -200,6 +218,7 @@ async function main(argv: string[]): Promise<number> {
       `not-bozo readable          ${readable.length}/${notBozo.length} (${pct(readable.length, notBozo.length)})`,
       `rss-parser captures        ${report.rssParserCaptures.withItems}/${report.rssParserCaptures.total} with items`,
       `sanitize survivors         ${sanitizeSurvivors}`,
+      `sanitizer = sanitize-html  ${sanitizer.compared - sanitizer.mismatches}/${sanitizer.compared} HTML fields`,
       `date vectors               ${dateVectors.pass}/${dateVectors.total} (valid ${dateVectors.validPass}/${dateVectors.validTotal})`,
       '',
       'category                        pass/total',
@@ -214,6 +233,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`\n## classified\n${classified.map(([r, o]) => `${r}: ${o.error}`).join('\n')}\n`);
       process.stdout.write(`\n## not-bozo unreadable\n${notBozo.filter((r) => !readable.includes(r)).join('\n')}\n`);
       process.stdout.write(`\n## survivors\n${survivorFiles.join('\n')}\n`);
+      process.stdout.write(`\n## sanitizer differs from sanitize-html\n${mismatchFiles.join('\n')}\n`);
       process.stdout.write(`\n## dates\n${dateFailures.join('\n')}\n`);
     }
   }
@@ -235,7 +255,26 @@ async function runOne(fetcher: Fetcher, url: string, now: Date): Promise<Outcome
     const outputs = [info.title, ...items.flatMap((i) => [i.title, i.summary, i.contentHtml, i.author, ...i.categories])].filter(
       (s): s is string => typeof s === 'string',
     );
-    return { kind: 'ok', feed: { title: info.title, link: info.link, publishedAt: info.publishedAt, updatedAt: info.updatedAt }, items, parsedItems: feed.items.length, outputs };
+    // The ingest sanitizer must give what sanitize-html gives for the same allow-list (sanitize-policy.ts).
+    const sanitizerMismatches: string[] = [];
+    let sanitizerCompared = 0;
+    for (const html of feed.items.flatMap((i) => [i.content, i.summary, i.title])) {
+      if (!html) continue;
+      for (const iframeHosts of [[], ['www.youtube.com']]) {
+        const opts = { baseUrl: docUrl, iframeHosts };
+        sanitizerCompared++;
+        if (sanitizeContent(html, opts) !== sanitizeWithLibrary(html, opts)) sanitizerMismatches.push(html);
+      }
+    }
+    return {
+      kind: 'ok',
+      feed: { title: info.title, link: info.link, publishedAt: info.publishedAt, updatedAt: info.updatedAt },
+      items,
+      parsedItems: feed.items.length,
+      outputs,
+      sanitizerMismatches,
+      sanitizerCompared,
+    };
   } catch (err) {
     if (err instanceof TidingsError) return { kind: 'classified', error: `${err.code}: ${err.message}` };
     return { kind: 'uncaught', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
