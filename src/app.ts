@@ -82,6 +82,7 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
     maxLimit: config.publish.maxLimit,
     hub: config.publish.hub,
     logger: opts.logger,
+    iframeHosts: config.content.iframeHosts,
   });
   publisher.setSources(config.sources);
   const stories = storyOptions(config);
@@ -120,7 +121,7 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
       publisher.setTopics(new Map(next.topics.map((t) => [t.slug, t])));
       publisher.setSources(next.sources);
       await syncTopics(next, nextMatcher);
-      const restart = (['server', 'database', 'schedule', 'fetch'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
+      const restart = (['server', 'database', 'schedule', 'fetch', 'content'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
       if (restart.length > 0) opts.logger.warn({ sections: restart }, 'config reloaded; these sections take effect at the next restart');
       current = next;
       opts.logger.info({ file: next.file, sources: next.sources.length, topics: next.topics.length }, 'config reloaded');

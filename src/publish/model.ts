@@ -68,7 +68,7 @@ export function publishedGuid(item: Pick<StoredItem, 'sourceId' | 'guid' | 'url'
   return `urn:tidings:${item.sourceId}:${createHash('sha256').update(basis).digest('hex').slice(0, 24)}`;
 }
 
-export function toEntry(it: RenderItem, homeUrl: string): FeedEntry {
+export function toEntry(it: RenderItem, homeUrl: string, iframeHosts: readonly string[] = []): FeedEntry {
   const url = resolveUrl(it.url) ?? homeUrl;
   // A story entry lists every other publisher as a category too, for readers that show no content.
   const others = it.story ? [...new Set(it.story.publishers.filter((p) => p.id !== it.sourceId).map((p) => p.name))] : [];
@@ -79,7 +79,7 @@ export function toEntry(it: RenderItem, homeUrl: string): FeedEntry {
     summary: it.summary,
     // Stored HTML was sanitized at ingest by our walker; sanitize-html, a second implementation of the same
     // allow-list, sanitizes it again on the way out (rows written by older code or by hand, a walker bug).
-    contentHtml: it.contentHtml ? sanitizeWithLibrary(it.contentHtml, { baseUrl: url }) : null,
+    contentHtml: it.contentHtml ? sanitizeWithLibrary(it.contentHtml, { baseUrl: url, iframeHosts }) : null,
     author: it.author,
     categories: others.length > 0 ? [...it.categories, ...others] : it.categories,
     enclosures: it.enclosures.filter((e) => resolveUrl(e.url) !== null),

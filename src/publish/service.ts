@@ -33,6 +33,8 @@ export interface PublishOptions {
   readonly maxLimit: number;
   readonly hub?: string | null;
   readonly logger?: Logger;
+  /** content.iframeHosts: the iframes that survive sanitizing on the way out too. @default [] */
+  readonly iframeHosts?: readonly string[];
   /**
    * How long a feed's version (count, newest change) is trusted before the
    * database is asked again. Feeds change at most once per poll tick, so a
@@ -232,7 +234,7 @@ export class FeedPublisher {
         newer: page.hasNewer && first ? this.feedUrls(scope, { ...query, after: encodeCursor({ publishedAt: first.publishedAt, id: first.id }) }) : null,
         isArchive: !!(req.before || req.after),
       },
-      entries: page.items.map((it) => toEntry(it, homeUrl)),
+      entries: page.items.map((it) => toEntry(it, homeUrl, this.opts.iframeHosts ?? [])),
     };
     const body = Buffer.from(renderFeed(req.format, doc), 'utf8');
     const feed: RenderedFeed = {
