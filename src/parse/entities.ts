@@ -26,13 +26,14 @@ export function encodeHtmlEntitiesAsXml(xml: string): string {
       OPAQUE.lastIndex++;
       continue;
     }
-    out += rewrite(xml.slice(last, m.index)) + m[0];
+    out += rewriteReferences(xml.slice(last, m.index)) + m[0];
     last = m.index + m[0].length;
   }
-  return out + rewrite(xml.slice(last));
+  return out + rewriteReferences(xml.slice(last));
 }
 
-function rewrite(text: string): string {
+/** encodeHtmlEntitiesAsXml for text known to hold no comment or CDATA section (a text run, a tag). */
+export function rewriteReferences(text: string): string {
   if (!text.includes('&')) return text;
   return text.replace(AMPERSAND, (ref, name: string | undefined) => {
     if (ref === '&') return '&amp;';

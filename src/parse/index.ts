@@ -2,10 +2,11 @@ import type { ParsedFeed } from '../domain/item';
 import { decodeBody, type DecodedText } from './decode';
 import { ParseError } from './errors';
 import { parseJsonFeed } from './json-feed';
-import { parseXmlFeed } from './xml-feed';
+import { parseXmlFeed, type XmlParseOptions } from './xml-feed';
 
 export { ParseError } from './errors';
 export type { DecodedText } from './decode';
+export type { XmlParseOptions } from './xml-feed';
 
 export interface ParseResult {
   readonly feed: ParsedFeed;
@@ -16,10 +17,10 @@ export interface ParseResult {
  * Bytes and their Content-Type → a parsed feed. The format is sniffed from
  * the content, never from the URL. Throws ParseError (never anything else).
  */
-export async function parseFeedBody(body: Buffer, contentType: string | null, pageUrl?: string): Promise<ParseResult> {
+export async function parseFeedBody(body: Buffer, contentType: string | null, pageUrl?: string, opts: XmlParseOptions = {}): Promise<ParseResult> {
   try {
     const decoded = decodeBody(body, contentType);
-    const feed = await parseFeedText(decoded.text, pageUrl);
+    const feed = await parseFeedText(decoded.text, pageUrl, opts);
     return { feed, decoded: { charset: decoded.charset, source: decoded.source } };
   } catch (err) {
     if (err instanceof ParseError) throw err;
@@ -28,7 +29,7 @@ export async function parseFeedBody(body: Buffer, contentType: string | null, pa
 }
 
 /** pageUrl resolves a feed link named in a not_a_feed error (an HTML page's href is often relative). */
-export async function parseFeedText(text: string, pageUrl?: string): Promise<ParsedFeed> {
+export async function parseFeedText(text: string, pageUrl?: string, opts: XmlParseOptions = {}): Promise<ParsedFeed> {
   const start = text.trimStart();
   if (start === '') throw new ParseError('empty', 'the response body is empty');
   if (start.startsWith('{')) return parseJsonFeed(start);
@@ -37,7 +38,7 @@ export async function parseFeedText(text: string, pageUrl?: string): Promise<Par
   if (/<!doctype html|<html[\s>]/.test(head) && !/<(rss|feed|rdf:rdf)[\s>]/.test(head)) {
     throw new ParseError('not_a_feed', htmlPageMessage(start, pageUrl));
   }
-  return parseXmlFeed(start);
+  return parseXmlFeed(start, opts);
 }
 
 /** An HTML page instead of a feed; name the feed it links to, if any. */

@@ -5,9 +5,29 @@
  */
 export type XmlNode = unknown;
 
+// The texts the pre-pass lifted out of the document being adapted (xml-prepare.ts), which text()
+// puts back in place of their placeholders. Set only for the synchronous span of withLifted.
+let lifted: readonly string[] = [];
+const PLACEHOLDER = /\uE000(\d+)\uE001/g;
+
+/** Runs fn (synchronously) with text() restoring the given lifted texts. */
+export function withLifted<T>(texts: readonly string[], fn: () => T): T {
+  const outer = lifted;
+  lifted = texts;
+  try {
+    return fn();
+  } finally {
+    lifted = outer;
+  }
+}
+
+function restore(s: string): string {
+  return lifted.length > 0 && s.includes('\uE000') ? s.replace(PLACEHOLDER, (_, i: string) => lifted[Number(i)] ?? '') : s;
+}
+
 export function text(node: XmlNode): string | null {
   if (node === null || node === undefined) return null;
-  if (typeof node === 'string') return node;
+  if (typeof node === 'string') return restore(node);
   if (typeof node === 'number' || typeof node === 'boolean') return String(node);
   if (Array.isArray(node)) {
     for (const n of node) {
@@ -18,7 +38,7 @@ export function text(node: XmlNode): string | null {
   }
   if (typeof node === 'object') {
     const o = node as Record<string, unknown>;
-    if (typeof o._ === 'string') return o._;
+    if (typeof o._ === 'string') return restore(o._);
     // An element with children only (e.g. <name> inside <author>): none of them is "the" text.
     return null;
   }

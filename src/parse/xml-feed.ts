@@ -1,8 +1,8 @@
 import Parser from 'rss-parser';
 import type { Enclosure, FeedFormat, ParsedFeed, RawItem } from '../domain/item';
 import { ParseError } from './errors';
-import { attr, child, list, nonEmpty, text, type XmlNode } from './text';
-import { encodeHtmlEntitiesAsXml, expandDoctypeEntities } from './entities';
+import { attr, child, list, nonEmpty, text, withLifted, type XmlNode } from './text';
+import { expandDoctypeEntities } from './entities';
 import { prepareXml } from './xml-prepare';
 import { cdfToRss, isCdf } from './cdf';
 
@@ -79,11 +79,19 @@ const newParser = (): Parser<RawRecord, RawRecord> => new Parser({
   },
 });
 
-export async function parseXmlFeed(source: string): Promise<ParsedFeed> {
+export interface XmlParseOptions {
+  /**
+   * Lift long item text out of sax's way (xml-prepare.ts); off only to check
+   * that lifting changes nothing. @default true
+   */
+  readonly lift?: boolean;
+}
+
+export async function parseXmlFeed(source: string, opts: XmlParseOptions = {}): Promise<ParsedFeed> {
   const warnings: string[] = [];
   const xml = isCdf(source) ? cdfToRss(source) : source;
   const format = sniffXmlFormat(xml);
-  const prepared = prepareXml(withChannel(encodeHtmlEntitiesAsXml(expandDoctypeEntities(xml)), format));
+  const prepared = prepareXml(withChannel(expandDoctypeEntities(xml), format), { lift: opts.lift ?? true });
   if (prepared.repaired) warnings.push(prepared.repaired);
   let feed: Parser.Output<RawRecord> & RawRecord;
   try {
@@ -100,10 +108,19 @@ export async function parseXmlFeed(source: string): Promise<ParsedFeed> {
       throw new ParseError('malformed', `XML is not well-formed: ${firstLine(err)}`, { cause: err });
     }
   }
+  // Every string the adapter reads goes through text(), which puts the lifted texts back.
+  const parsed = withLifted(prepared.lifted, () => adaptFeed(feed, format, warnings));
+  if (warnings.length > 0 && parsed.items.length === 0 && parsed.title === null && parsed.link === null) {
+    throw new ParseError('malformed', `XML is broken and nothing could be read from it (${warnings.join('; ')})`);
+  }
+  return parsed;
+}
+
+function adaptFeed(feed: Parser.Output<RawRecord> & RawRecord, format: FeedFormat, warnings: string[]): ParsedFeed {
   const items = (feed.items ?? []).map((it) => adaptItem(it as unknown as RawRecord, format));
   const f = feed as RawRecord;
   const feedLinks = list(f.rawLinks);
-  const parsed: ParsedFeed = {
+  return {
     format,
     title: nonEmpty(textConstruct(list(f.rawTitle)[0]) ?? text(feed.title)),
     link: nonEmpty(format === 'atom' ? atomLinkParts(feedLinks).link : feedLinks.map(linkText).find((l) => l) ?? text(feed.link)),
@@ -116,10 +133,6 @@ export async function parseXmlFeed(source: string): Promise<ParsedFeed> {
     items,
     warnings,
   };
-  if (warnings.length > 0 && items.length === 0 && parsed.title === null && parsed.link === null) {
-    throw new ParseError('malformed', `XML is broken and nothing could be read from it (${warnings.join('; ')})`);
-  }
-  return parsed;
 }
 
 function adaptItem(it: RawRecord, format: FeedFormat): RawItem {

@@ -1,6 +1,12 @@
+import { encodeHtmlEntitiesAsXml, rewriteReferences } from './entities';
+
 /**
  * One pass over the XML text before rss-parser (xml2js) sees it, for what
  * xml2js cannot keep:
+ *  - HTML named entities and bare "&" (entities.ts), outside comments and
+ *    CDATA sections: done token by token here rather than as a pass of its
+ *    own, whose output (a string of many pieces) V8 then had to flatten at
+ *    about a tenth of the parse stage's cost;
  *  - xml:base scoping (XML Base §4.2): each item/entry/channel/feed gets a
  *    <tidings_base> child and each text-bearing element a tidings_base
  *    attribute holding the base in scope, so the adapter can resolve links;
@@ -8,13 +14,26 @@
  *    content into unordered objects, so the markup is moved into a CDATA
  *    section and typed html;
  *  - a truncated document: a cut-off final tag is dropped and every element
- *    still open is closed.
+ *    still open is closed;
+ *  - with `lift`, the long text of the elements that hold an item's HTML
+ *    (description, content:encoded, content, summary, body) is lifted out
+ *    of the document and replaced by a short placeholder, so sax does not
+ *    walk it character by character (sax appends a CDATA section to its
+ *    buffer one character at a time: on news feeds that text is most of
+ *    the document). text() (parse/text.ts) puts it back as the adapter reads rss-parser's output.
  * The scanner is a single left-to-right pass; every token pattern is linear.
  */
 export interface PreparedXml {
   readonly xml: string;
   /** Set when the document had to be closed. */
   readonly repaired: string | null;
+  /** The lifted texts, placeholder i standing for lifted[i] (see withLifted in text.ts). */
+  readonly lifted: readonly string[];
+}
+
+export interface PrepareOptions {
+  /** Lift long item text out of the document (see above). @default false */
+  readonly lift?: boolean;
 }
 
 const TOKEN =
@@ -44,16 +63,20 @@ interface Capture {
   depth: number;
 }
 
-export function prepareXml(xml: string): PreparedXml {
+export function prepareXml(xml: string, opts: PrepareOptions = {}): PreparedXml {
   const withBase = xml.includes('xml:base');
+  // A document that already holds a placeholder character is never lifted: restoring would change its text.
+  const lifter = opts.lift && !PLACEHOLDER_CHARS.test(xml) ? new Lifter() : null;
   const out: string[] = [];
   const stack: Open[] = [];
   let capture: Capture | null = null;
   let truncatedTag = false;
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(xml); m !== null; m = TOKEN.exec(xml)) {
-    const tok = m[0];
+    let tok = m[0];
     const at = m.index;
+    // Where the token ends in the document (tok itself may be rewritten below).
+    const end = at + tok.length;
     if (tok.length === 0) {
       TOKEN.lastIndex++;
       continue;
@@ -67,20 +90,27 @@ export function prepareXml(xml: string): PreparedXml {
         truncatedTag = true;
         break;
       }
-      if (!capture) out.push(tok === '<' ? '&lt;' : tok);
+      if (capture) continue;
+      const opaque = tok.startsWith('<!--') || tok.startsWith('<![CDATA[');
+      const piece = opaque || !tok.includes('&') ? tok : rewriteReferences(tok);
+      const liftable = lifter !== null && piece.length >= LIFT_MIN && stack.length > 0 && LIFTED.has(localName(stack[stack.length - 1]!.name));
+      if (liftable && piece[0] !== '<') out.push(lifter.text(piece));
+      else if (liftable && piece.startsWith('<![CDATA[')) out.push(lifter.cdata(piece.slice(9, -3)));
+      else out.push(piece === '<' ? '&lt;' : piece);
       continue;
     }
     if (!tok.endsWith('>')) {
       truncatedTag = true; // the document stops inside a tag
       break;
     }
+    if (tok.includes('&')) tok = rewriteReferences(tok);
     const closing = tok[1] === '/';
     const name = /^<\/?([A-Za-z_][\w:.-]*)/.exec(tok)![1]!;
     const local = localName(name);
     if (closing) {
       if (capture) {
         if (name === capture.name && --capture.depth === 0) {
-          out.push(asCdata(capture, xml.slice(capture.innerStart, at)), tok);
+          out.push(asCdata(capture, xml.slice(capture.innerStart, at), lifter), tok);
           capture = null;
           popTo(stack, name);
         }
@@ -104,10 +134,10 @@ export function prepareXml(xml: string): PreparedXml {
     const xhtml = (XHTML_CAPABLE.has(local) && (type === 'xhtml' || type === 'application/xhtml+xml')) || name === 'xhtml:body' || (local === 'body' && /xmlns\s*=\s*["']http:\/\/www\.w3\.org\/1999\/xhtml/.test(tok));
     // "Naked" markup: an unprefixed title/summary/description/content holding
     // elements without saying type="xhtml" (feedparser reads it as HTML).
-    const naked = !xhtml && !selfClosing && NAKED_CAPABLE.has(name) && !/^(text|text\/plain)$/.test(type) && startsElement(xml, at + tok.length);
+    const naked = !xhtml && !selfClosing && NAKED_CAPABLE.has(name) && !/^(text|text\/plain)$/.test(type) && startsElement(xml, end);
     if ((xhtml || naked) && !selfClosing) {
       stack.push({ name, base });
-      capture = { name, startTag: setType(tag), innerStart: at + tok.length, stripDiv: type === 'xhtml', depth: 1 };
+      capture = { name, startTag: setType(tag), innerStart: end, stripDiv: type === 'xhtml', depth: 1 };
       continue;
     }
     out.push(tag);
@@ -116,15 +146,69 @@ export function prepareXml(xml: string): PreparedXml {
     if (base !== null && CONTAINERS.has(local.toLowerCase())) out.push(`<tidings_base>${escapeXml(base)}</tidings_base>`);
   }
   if (capture) {
-    out.push(asCdata(capture, xml.slice(capture.innerStart)), `</${capture.name}>`);
+    out.push(asCdata(capture, xml.slice(capture.innerStart), lifter), `</${capture.name}>`);
     popTo(stack, capture.name);
     truncatedTag = true;
   }
-  if (stack.length === 0 && !truncatedTag) return { xml: out.join(''), repaired: null };
+  const lifted = lifter?.texts ?? [];
+  if (stack.length === 0 && !truncatedTag) return { xml: out.join(''), repaired: null, lifted };
   const open = stack.map((o) => o.name);
   for (let i = stack.length - 1; i >= 0; i--) out.push(`</${stack[i]!.name}>`);
-  return { xml: out.join(''), repaired: `the document ends early; closed ${open.length > 0 ? open.map((n) => `<${n}>`).join(' ') : 'a cut-off tag'}` };
+  return { xml: out.join(''), repaired: `the document ends early; closed ${open.length > 0 ? open.map((n) => `<${n}>`).join(' ') : 'a cut-off tag'}`, lifted };
 }
+
+// ---- lifting long text out of sax's way -----------------------------------
+
+/** The elements whose text is an item's HTML (local names; content:encoded is "encoded"). */
+const LIFTED = new Set(['description', 'encoded', 'content', 'summary', 'body', 'fullitem']);
+/** Shorter text is not worth a placeholder. */
+const LIFT_MIN = 64;
+// Private-use characters (legal XML characters that sax passes through as text).
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const PLACEHOLDER_CHARS = /[\uE000\uE001]/;
+// The references sax decodes in text, exactly: its five entities (sax also looks them up lower-cased) and
+// numeric references to XML characters. Text with anything else is left for sax (and its error).
+const TEXT_REFERENCE = /&(?:(amp|lt|gt|quot|apos);|#([0-9]{1,8});|#[xX]([0-9a-fA-F]{1,8});)|&/gi;
+const XML_ENTITY: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+class Lifter {
+  readonly texts: string[] = [];
+
+  /** A text token: its decoded value lifted, or the token itself when sax must see it. */
+  text(tok: string): string {
+    if (!/\S/.test(tok)) return tok;
+    if (!tok.includes('&')) return this.add(tok);
+    let bad = false;
+    const decoded = tok.replace(TEXT_REFERENCE, (ref: string, name: string | undefined, dec: string | undefined, hex: string | undefined) => {
+      if (name !== undefined) return XML_ENTITY[name.toLowerCase()]!;
+      const code = dec !== undefined ? parseInt(dec, 10) : hex !== undefined ? parseInt(hex, 16) : NaN;
+      if (!isXmlChar(code)) {
+        bad = true;
+        return ref;
+      }
+      return String.fromCodePoint(code);
+    });
+    return bad ? tok : this.add(decoded);
+  }
+
+  /** A CDATA section's content (literal text). */
+  cdata(inner: string): string {
+    // A whitespace-only CDATA section is kept as one: xml2js keeps it as text, but drops whitespace-only text.
+    return /\S/.test(inner) ? this.add(inner) : `<![CDATA[${inner}]]>`;
+  }
+
+  private add(value: string): string {
+    this.texts.push(value);
+    return `${OPEN}${this.texts.length - 1}${CLOSE}`;
+  }
+}
+
+// XML 1.0 §2.2 Char, the check sax makes on a character reference.
+function isXmlChar(n: number): boolean {
+  return n === 0x9 || n === 0xa || n === 0xd || (n >= 0x20 && n <= 0xd7ff) || (n >= 0xe000 && n <= 0xfffd) || (n >= 0x10000 && n <= 0x10ffff);
+}
+
 
 function localName(name: string): string {
   const i = name.indexOf(':');
@@ -175,12 +259,13 @@ function setType(tag: string): string {
 }
 
 /** Inline XHTML → the same markup as HTML text in CDATA, without namespace prefixes or Atom's wrapping div (RFC 4287 §3.1.1.3). */
-function asCdata(capture: Capture, inner: string): string {
-  let html = inner.replace(/<(\/?)[A-Za-z_][\w.-]*:([A-Za-z_])/g, '<$1$2');
+function asCdata(capture: Capture, raw: string, lifter: Lifter | null): string {
+  let html = encodeHtmlEntitiesAsXml(raw).replace(/<(\/?)[A-Za-z_][\w.-]*:([A-Za-z_])/g, '<$1$2');
   if (capture.stripDiv) {
     const m = /^\s*<div\b[^>]*>([\s\S]*)<\/div>\s*$/.exec(html);
     if (m) html = m[1]!;
   }
+  if (lifter && html.length >= LIFT_MIN) return `${capture.startTag}${lifter.cdata(html)}`;
   return `${capture.startTag}<![CDATA[${html.split(']]>').join(']]]]><![CDATA[>')}]]>`;
 }
 
@@ -188,6 +273,12 @@ function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 }
 
+/** An attribute value's references, decoded as an XML parser would (HTML entities are numeric by now). */
 function decodeXmlAttr(s: string): string {
-  return s.replace(/&(amp|lt|gt|quot|apos);/g, (_, n: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[n]!);
+  if (!s.includes('&')) return s;
+  return s.replace(/&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g, (ref, n: string | undefined, dec: string | undefined, hex: string | undefined) => {
+    if (n !== undefined) return XML_ENTITY[n]!;
+    const code = dec !== undefined ? parseInt(dec, 10) : parseInt(hex!, 16);
+    return isXmlChar(code) ? String.fromCodePoint(code) : ref;
+  });
 }

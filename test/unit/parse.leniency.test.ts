@@ -16,6 +16,15 @@ describe('leniency around rss-parser', () => {
     expect(feed.items[0]!.link).toBe('http://example.test/item?x=1&y=2');
   });
 
+  it('decodes entities in the start tag and body of inline XHTML (the pre-pass rewrites them token by token)', async () => {
+    const feed = await xml(`<feed xmlns="http://www.w3.org/2005/Atom"><title>F &amp; G&nbsp;</title><entry><id>1</id><title>E</title>
+      <content type="xhtml" xml:base="http://example.test/a/?x=1&amp;y=&eacute;"><div xmlns="http://www.w3.org/1999/xhtml"><p>caf&eacute; &amp; <a href="rel">bar</a></p></div></content>
+    </entry></feed>`);
+    expect(feed.title).toBe('F & G');
+    expect(feed.items[0]!.content).toBe('<p>caf&#233; &amp; <a href="rel">bar</a></p>');
+    expect(feed.items[0]!.contentBase).toBe('http://example.test/a/?x=1&y=é');
+  });
+
   it('reads a bare <rss> without a version as RSS 2.0', async () => {
     const feed = await parse('bare-rss.xml');
     expect(feed.format).toBe('rss');
