@@ -13,8 +13,20 @@ export function parseDate(input: string | null | undefined): Date | null {
   if (!input) return null;
   const s = input.trim().replace(/\s+/g, ' ');
   if (s === '' || s.length > 100) return null;
+  const common = RFC822_COMMON.exec(s);
+  if (common) return fromParts(+common[3]!, MONTHS.indexOf(common[2]!), +common[1]!, common[4], common[5], common[6], undefined, common[7]!.startsWith('+') || common[7]!.startsWith('-') ? zoneOffset(common[7]!) : 0);
+  return parseDateAnyFormat(s);
+}
+
+/** Every format, in order; exported for the test that checks the fast path against it. */
+export function parseDateAnyFormat(s: string): Date | null {
   return unixTime(s) ?? w3dtf(s) ?? truncatedIso(s) ?? korean(s) ?? hungarian(s) ?? textual(s);
 }
+
+// What nearly every RSS feed writes ("Tue, 17 Nov 2026 12:00:00 GMT", or "+0300"): read in one
+// match, with the same result textual() gives (it ignores the day name too).
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const RFC822_COMMON = /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC|UT|[+-]\d{4})$/;
 
 function unixTime(s: string): Date | null {
   if (!/^\d{9,13}$/.test(s)) return null;

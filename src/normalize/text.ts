@@ -41,8 +41,14 @@ export function decodeEntities(text: string): string {
   return text.includes('&') ? decodeHTML(text) : text;
 }
 
+// A character either replacement below could change (the removed ones, and every whitespace character but
+// the space), two spaces in a row, or a space that trim() would take.
+const NEEDS_COLLAPSE = /[\x00-\x1F\x7F-\x9F\u00a0\u00ad\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]| {2}|^ | $/;
+
 /** One line: runs of whitespace become one space; soft hyphens and zero-width spaces (invisible) go. */
 export function collapseWhitespace(s: string): string {
+  // Most titles, authors and categories are one line with single spaces: nothing to change.
+  if (!NEEDS_COLLAPSE.test(s)) return s;
   // Control characters (here often from a numeric reference such as &#1;) are invisible and illegal in XML output.
   return s.replace(/[\u00ad\u200b\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]/g, '').replace(/[\s\u00a0]+/g, ' ').trim();
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDate } from '../../src/normalize/dates';
+import fc from 'fast-check';
+import { parseDate, parseDateAnyFormat } from '../../src/normalize/dates';
 import { normalizeFeed, normalizeItem } from '../../src/normalize/item';
 import { parseFeedBody } from '../../src/parse';
 import type { RawItem } from '../../src/domain/item';
@@ -71,5 +72,30 @@ describe('dates', () => {
       ['Far future', '2024-06-02T12:00:00.000Z', false],
       ['German', '2024-03-04T09:00:00.000Z', false],
     ]);
+  });
+});
+
+describe('the common RFC 822 form', () => {
+  it('is read by its fast path exactly as by the general parser, valid or not', () => {
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const rfc822 = fc
+      .record({
+        day: fc.constantFrom('', 'Mon, ', 'Tue, ', 'Sun, ', 'Fri, '),
+        d: fc.integer({ min: 0, max: 32 }),
+        m: fc.constantFrom('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'),
+        y: fc.integer({ min: 1000, max: 9999 }),
+        h: fc.integer({ min: 0, max: 25 }),
+        mi: fc.integer({ min: 0, max: 61 }),
+        s: fc.integer({ min: 0, max: 61 }),
+        zone: fc.constantFrom('GMT', 'UTC', 'UT', '+0000', '+0300', '-0500', '+1400', '-1500', '+0160', '+2359'),
+        padDay: fc.boolean(),
+      })
+      .map((r) => `${r.day}${r.padDay ? pad(r.d) : r.d} ${r.m} ${r.y} ${pad(r.h)}:${pad(r.mi)}:${pad(r.s)} ${r.zone}`);
+    fc.assert(
+      fc.property(rfc822, (s) => {
+        expect(parseDate(s)?.getTime() ?? null).toBe(parseDateAnyFormat(s)?.getTime() ?? null);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { collapseWhitespace } from '../../src/normalize/text';
 import type { RawItem } from '../../src/domain/item';
 import { normalizeItem } from '../../src/normalize/item';
 import { canonicalUrl } from '../../src/normalize/urls';
@@ -124,5 +126,16 @@ describe('plain text never carries control characters', () => {
     const it = normalizeItem(raw({ title: 'A&#1;B&#x7f;C&#128;D', author: '&#1;Jane', link: '/x' }), feed, ctx)!;
     expect(it.title).toBe('ABC€D'); // &#128; is the euro sign, as HTML reads it (windows-1252)
     expect(it.author).toBe('Jane');
+  });
+});
+
+describe('collapsing whitespace', () => {
+  it('gives what the two replacements and trim give, for any text (the fast path skips them)', () => {
+    const reference = (s: string) => s.replace(/[\u00ad\u200b\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]/g, '').replace(/[\s\u00a0]+/g, ' ').trim();
+    const piece = fc.oneof(fc.string({ maxLength: 5 }), fc.constantFrom(' ', '  ', '\t', '\n', '\r\n', '\u00a0', '\u00ad', '\u200b', '\u2028', '\u3000', '\ufeff', '\u0085', '\u0001', '\x7f', 'Türkiye', 'İ'));
+    fc.assert(fc.property(fc.array(piece, { maxLength: 10 }), (ps) => {
+      const s = ps.join('');
+      expect(collapseWhitespace(s)).toBe(reference(s));
+    }), { numRuns: 5000 });
   });
 });
