@@ -36,8 +36,67 @@ export interface PrepareOptions {
   readonly lift?: boolean;
 }
 
-const TOKEN =
-  /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|<\?[\s\S]*?(?:\?>|$)|<!(?:[^>[]|\[[^\]]*\]?)*>?|<\/?[A-Za-z_][^<>]*>?|[^<]+|</g;
+/**
+ * The end of the token that starts at `pos` (pos < xml.length): a comment,
+ * a CDATA section, a processing instruction, a declaration, a start or end
+ * tag, a text run, or a lone "<". Each construct may be cut off by the end
+ * of the document. The same tokens as this pattern gives, without a match
+ * object and a string per token (test/unit/parse.tokens.test.ts checks):
+ *   <!--[\s\S]*?(?:-->|$) | <!\[CDATA\[[\s\S]*?(?:\]\]>|$) | <\?[\s\S]*?(?:\?>|$)
+ *   | <!(?:[^>[]|\[[^\]]*\]?)*>? | <\/?[A-Za-z_][^<>]*>? | [^<]+ | <
+ */
+export function tokenEnd(xml: string, pos: number): number {
+  const n = xml.length;
+  if (xml.charCodeAt(pos) !== LT) {
+    const lt = xml.indexOf('<', pos);
+    return lt < 0 ? n : lt;
+  }
+  const c1 = xml.charCodeAt(pos + 1);
+  if (c1 === BANG) {
+    if (xml.startsWith('<!--', pos)) return closedBy(xml, '-->', pos + 4);
+    if (xml.startsWith('<![CDATA[', pos)) return closedBy(xml, ']]>', pos + 9);
+    // A declaration: anything but ">" and "[", or a bracketed part, then an optional ">".
+    let i = pos + 2;
+    while (i < n) {
+      const c = xml.charCodeAt(i);
+      if (c === GT) return i + 1;
+      if (c === OPEN_BRACKET) {
+        const close = xml.indexOf(']', i + 1);
+        if (close < 0) return n;
+        i = close + 1;
+      } else i++;
+    }
+    return n;
+  }
+  if (c1 === QUESTION) return closedBy(xml, '?>', pos + 2);
+  const nameAt = c1 === SLASH ? pos + 2 : pos + 1;
+  if (!isNameStart(xml.charCodeAt(nameAt))) return pos + 1;
+  let i = nameAt + 1;
+  while (i < n) {
+    const c = xml.charCodeAt(i);
+    if (c === GT) return i + 1;
+    if (c === LT) return i;
+    i++;
+  }
+  return n;
+}
+
+const LT = 0x3c;
+const GT = 0x3e;
+const BANG = 0x21;
+const QUESTION = 0x3f;
+const SLASH = 0x2f;
+const OPEN_BRACKET = 0x5b;
+
+function closedBy(xml: string, close: string, from: number): number {
+  const at = xml.indexOf(close, from);
+  return at < 0 ? xml.length : at + close.length;
+}
+
+/** [A-Za-z_] */
+function isNameStart(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
 const CONTAINERS = new Set(['item', 'entry', 'channel', 'feed']);
 const BASED = new Set(['content', 'summary', 'description', 'encoded', 'body', 'fullitem', 'title', 'subtitle', 'tagline', 'link', 'id', 'guid', 'info']);
 const XHTML_CAPABLE = new Set(['content', 'summary', 'title', 'subtitle', 'tagline', 'info', 'rights']);
@@ -53,6 +112,8 @@ function startsElement(xml: string, from: number): boolean {
 interface Open {
   readonly name: string;
   readonly base: string | null;
+  /** Its long text is lifted (see LIFTED). */
+  readonly lifted: boolean;
 }
 
 interface Capture {
@@ -66,58 +127,83 @@ interface Capture {
 export function prepareXml(xml: string, opts: PrepareOptions = {}): PreparedXml {
   const withBase = xml.includes('xml:base');
   // A document that already holds a placeholder character is never lifted: restoring would change its text.
-  const lifter = opts.lift && !PLACEHOLDER_CHARS.test(xml) ? new Lifter() : null;
+  const lifter = opts.lift && xml.indexOf('\uE000') < 0 && xml.indexOf('\uE001') < 0 ? new Lifter() : null;
+  // The output is the input with some tokens replaced: unchanged stretches are copied
+  // as slices when a replacement comes (most tokens are unchanged).
   const out: string[] = [];
+  let copied = 0;
+  const replace = (from: number, to: number, text: string): void => {
+    if (from > copied) out.push(xml.slice(copied, from));
+    out.push(text);
+    copied = to;
+  };
   const stack: Open[] = [];
   let capture: Capture | null = null;
-  let truncatedTag = false;
-  TOKEN.lastIndex = 0;
-  for (let m = TOKEN.exec(xml); m !== null; m = TOKEN.exec(xml)) {
-    let tok = m[0];
-    const at = m.index;
+  let truncatedAt = -1;
+  for (let at = 0, end = 0; at < xml.length; at = end) {
     // Where the token ends in the document (tok itself may be rewritten below).
-    const end = at + tok.length;
-    if (tok.length === 0) {
-      TOKEN.lastIndex++;
+    end = tokenEnd(xml, at);
+    if (xml.charCodeAt(at) !== LT) {
+      // A text run: copied as it is unless it holds a reference or is lifted.
+      if (capture) continue;
+      const top = stack.length > 0 ? stack[stack.length - 1]! : null;
+      const liftable = lifter !== null && top !== null && top.lifted && end - at >= LIFT_MIN;
+      const amp = xml.indexOf('&', at);
+      if (!liftable && (amp < 0 || amp >= end)) continue;
+      const piece = amp < 0 || amp >= end ? xml.slice(at, end) : rewriteReferences(xml.slice(at, end));
+      if (lifter !== null && liftable && piece.length >= LIFT_MIN) replace(at, end, lifter.text(piece));
+      else if (amp >= 0 && amp < end) replace(at, end, piece);
       continue;
     }
-    if (tok[0] !== '<' || tok.length === 1 || tok[1] === '!' || tok[1] === '?') {
-      if (tok.startsWith('<!--') && !tok.endsWith('-->')) {
-        truncatedTag = true;
-        break;
-      }
-      if (tok.startsWith('<![CDATA[') && !tok.endsWith(']]>')) {
-        truncatedTag = true;
+    const raw = xml.slice(at, end);
+    if (raw[0] !== '<' || raw.length === 1 || raw[1] === '!' || raw[1] === '?') {
+      const comment = raw.startsWith('<!--');
+      const cdata = !comment && raw.startsWith('<![CDATA[');
+      if ((comment && !raw.endsWith('-->')) || (cdata && !raw.endsWith(']]>'))) {
+        truncatedAt = at;
         break;
       }
       if (capture) continue;
-      const opaque = tok.startsWith('<!--') || tok.startsWith('<![CDATA[');
-      const piece = opaque || !tok.includes('&') ? tok : rewriteReferences(tok);
-      const liftable = lifter !== null && piece.length >= LIFT_MIN && stack.length > 0 && LIFTED.has(localName(stack[stack.length - 1]!.name));
-      if (liftable && piece[0] !== '<') out.push(lifter.text(piece));
-      else if (liftable && piece.startsWith('<![CDATA[')) out.push(lifter.cdata(piece.slice(9, -3)));
-      else out.push(piece === '<' ? '&lt;' : piece);
+      if (raw === '<') {
+        replace(at, end, '&lt;'); // a lone "<"
+        continue;
+      }
+      const piece = comment || cdata || !raw.includes('&') ? raw : rewriteReferences(raw);
+      const top = stack.length > 0 ? stack[stack.length - 1]! : null;
+      if (lifter !== null && top !== null && top.lifted && piece.length >= LIFT_MIN) {
+        if (piece[0] !== '<') {
+          replace(at, end, lifter.text(piece));
+          continue;
+        }
+        if (cdata) {
+          replace(at, end, lifter.cdata(piece.slice(9, -3)));
+          continue;
+        }
+      }
+      if (piece !== raw) replace(at, end, piece);
       continue;
     }
-    if (!tok.endsWith('>')) {
-      truncatedTag = true; // the document stops inside a tag
+    if (!raw.endsWith('>')) {
+      truncatedAt = at; // the document stops inside a tag
       break;
     }
-    if (tok.includes('&')) tok = rewriteReferences(tok);
+    const tok = raw.includes('&') ? rewriteReferences(raw) : raw;
     const closing = tok[1] === '/';
-    const name = /^<\/?([A-Za-z_][\w:.-]*)/.exec(tok)![1]!;
-    const local = localName(name);
+    const name = tagName(tok, closing ? 2 : 1);
     if (closing) {
       if (capture) {
         if (name === capture.name && --capture.depth === 0) {
-          out.push(asCdata(capture, xml.slice(capture.innerStart, at), lifter), tok);
+          // The captured markup becomes text; copying resumes at this close tag.
+          out.push(asCdata(capture, xml.slice(capture.innerStart, at), lifter));
+          copied = at;
           capture = null;
           popTo(stack, name);
+          if (tok !== raw) replace(at, end, tok);
         }
         continue;
       }
       popTo(stack, name);
-      out.push(tok);
+      if (tok !== raw) replace(at, end, tok);
       continue;
     }
     const selfClosing = tok.endsWith('/>');
@@ -125,6 +211,7 @@ export function prepareXml(xml: string, opts: PrepareOptions = {}): PreparedXml 
       if (name === capture.name && !selfClosing) capture.depth++;
       continue;
     }
+    const local = localName(name);
     const parentBase = stack.length > 0 ? stack[stack.length - 1]!.base : null;
     const own = withBase ? attrValue(tok, 'xml:base') : null;
     const base = own !== null ? joinBase(own, parentBase) : parentBase;
@@ -136,25 +223,44 @@ export function prepareXml(xml: string, opts: PrepareOptions = {}): PreparedXml 
     // elements without saying type="xhtml" (feedparser reads it as HTML).
     const naked = !xhtml && !selfClosing && NAKED_CAPABLE.has(name) && !/^(text|text\/plain)$/.test(type) && startsElement(xml, end);
     if ((xhtml || naked) && !selfClosing) {
-      stack.push({ name, base });
+      stack.push({ name, base, lifted: false });
       capture = { name, startTag: setType(tag), innerStart: end, stripDiv: type === 'xhtml', depth: 1 };
+      replace(at, end, ''); // asCdata writes the start tag with the markup
       continue;
     }
-    out.push(tag);
+    if (tag !== raw) replace(at, end, tag);
     if (selfClosing) continue;
-    stack.push({ name, base });
-    if (base !== null && CONTAINERS.has(local.toLowerCase())) out.push(`<tidings_base>${escapeXml(base)}</tidings_base>`);
+    stack.push({ name, base, lifted: LIFTED.has(local) });
+    if (base !== null && CONTAINERS.has(local.toLowerCase())) replace(end, end, `<tidings_base>${escapeXml(base)}</tidings_base>`);
   }
   if (capture) {
+    // Unclosed to the end: everything after its start tag is its markup.
     out.push(asCdata(capture, xml.slice(capture.innerStart), lifter), `</${capture.name}>`);
+    copied = xml.length;
     popTo(stack, capture.name);
-    truncatedTag = true;
+    truncatedAt = xml.length;
+  } else if (truncatedAt >= 0) {
+    // A cut-off tag, comment or CDATA section at the end is dropped.
+    replace(truncatedAt, xml.length, '');
   }
+  if (copied < xml.length) out.push(xml.slice(copied));
   const lifted = lifter?.texts ?? [];
-  if (stack.length === 0 && !truncatedTag) return { xml: out.join(''), repaired: null, lifted };
+  if (stack.length === 0 && truncatedAt < 0) return { xml: out.join(''), repaired: null, lifted };
   const open = stack.map((o) => o.name);
   for (let i = stack.length - 1; i >= 0; i--) out.push(`</${stack[i]!.name}>`);
   return { xml: out.join(''), repaired: `the document ends early; closed ${open.length > 0 ? open.map((n) => `<${n}>`).join(' ') : 'a cut-off tag'}`, lifted };
+}
+
+/** The element name of a start or end tag ("<name", "</name"): [A-Za-z_][\w:.-]*. */
+function tagName(tok: string, from: number): string {
+  let i = from + 1;
+  while (i < tok.length && isNameChar(tok.charCodeAt(i))) i++;
+  return tok.slice(from, i);
+}
+
+/** [\w:.-] */
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x3a || c === 0x2e || c === 0x2d;
 }
 
 // ---- lifting long text out of sax's way -----------------------------------
@@ -166,7 +272,6 @@ const LIFT_MIN = 64;
 // Private-use characters (legal XML characters that sax passes through as text).
 const OPEN = '\uE000';
 const CLOSE = '\uE001';
-const PLACEHOLDER_CHARS = /[\uE000\uE001]/;
 // The references sax decodes in text, exactly: its five entities (sax also looks them up lower-cased) and
 // numeric references to XML characters. Text with anything else is left for sax (and its error).
 const TEXT_REFERENCE = /&(?:(amp|lt|gt|quot|apos);|#([0-9]{1,8});|#[xX]([0-9a-fA-F]{1,8});)|&/gi;
