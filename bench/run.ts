@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Corpus } from './corpus';
 import type { FeedServerMessage } from './feed-server';
 import type { ChildArgs, ChildMessage, ChildResult, ColdResult } from './ingest-child';
-import { benchMatch, type MatchFigures } from './match-rate';
-import { benchParse, median, type ParseFigures } from './parse-ceiling';
+import type { ComputeArgs, ComputeMessage } from './compute-child';
+import type { MatchFigures } from './match-rate';
+import { median, type ParseFigures } from './parse-ceiling';
 import { CONNECTIONS, loadTargets, type ServeFigures } from './serve-load';
 import { printTable } from './report';
 import { checkTargets, type TargetCheck } from './targets';
@@ -81,7 +81,6 @@ async function main(): Promise<void> {
   const databaseUrl = process.env.TIDINGS_BENCH_DATABASE_URL || process.env.TIDINGS_TEST_DATABASE_URL || DEFAULT_PG;
   const startedAt = new Date().toISOString();
 
-  const corpus = new Corpus(feeds);
   progress('compiling the measured processes (tsc -p bench/tsconfig.json)');
   compileChildren();
   progress(`feed server: ${feeds} feeds × 50 items on 127.0.0.1–100`);
@@ -90,10 +89,8 @@ async function main(): Promise<void> {
   try {
     for (let r = 0; r < runs; r++) {
       if (runs > 1) progress(`run ${r + 1} of ${runs}`);
-      progress('1. parse: raw rss-parser vs decode + parse + normalize');
-      const parsed = await benchParse(corpus, Math.min(feeds, quick ? 40 : 100), quick ? 3 : 5);
-      progress('5. topic matching: 50 topics × 10 keywords');
-      const match = benchMatch(corpus, parsed.normalized, quick ? 3 : 5);
+      progress('1 and 5. parse (raw rss-parser vs decode + parse + normalize) and topic matching (50 topics × 10 keywords)');
+      const { parse, match } = await runCompute({ feeds, parseFeeds: Math.min(feeds, quick ? 40 : 100), parseRounds: quick ? 3 : 5, matchRounds: quick ? 3 : 5 });
       const results: RunFigures['backends'] = {};
       for (const backend of backends) {
         if (backend === 'postgres') {
@@ -115,7 +112,7 @@ async function main(): Promise<void> {
         }
         results[backend] = { ...figures, withoutStories };
       }
-      all.push({ parse: parsed.figures, match, backends: results });
+      all.push({ parse, match, backends: results });
     }
   } finally {
     server.stop();
@@ -202,6 +199,17 @@ async function startFeedServer(feeds: number): Promise<{ port: number; stop: () 
     child.once('exit', (code) => reject(new Error(`feed server exited with code ${code}`)));
   });
   return { port, stop: () => child.connected && child.send({ type: 'stop' }) };
+}
+
+async function runCompute(args: ComputeArgs): Promise<{ parse: ParseFigures; match: MatchFigures }> {
+  const child = spawnChild('compute-child.ts', JSON.stringify(args));
+  return new Promise((resolve, reject) => {
+    child.on('message', (m: ComputeMessage) => {
+      if (m.type === 'result') resolve({ parse: m.parse, match: m.match });
+      else reject(new Error(`parse and matching bench failed:\n${m.error}`));
+    });
+    child.once('exit', (code) => code !== 0 && reject(new Error(`parse and matching bench exited with code ${code}`)));
+  });
 }
 
 async function runColdOnly(args: ChildArgs): Promise<ColdResult> {
