@@ -13,6 +13,7 @@ import { pollFeeds } from '../src/ingest/poll';
 import { silentLogger } from '../src/shared/logger';
 import { startPglite } from '../src/store';
 import { Corpus, ITEMS_PER_FEED } from './corpus';
+import { cpuMark, cpuSince, type CpuMark } from './cpu';
 import { MemorySampler } from './memory';
 import { profiled } from './profile';
 
@@ -47,7 +48,16 @@ export interface ChildResult {
   readonly feeds: number;
   readonly items: number;
   readonly openMs: number;
-  readonly cold: { readonly wallMs: number; readonly inserted: number; readonly duplicates: number; readonly errors: number; readonly itemsPerSec: number; readonly storedPerSec: number };
+  readonly cold: {
+    readonly wallMs: number;
+    readonly inserted: number;
+    readonly duplicates: number;
+    readonly errors: number;
+    readonly itemsPerSec: number;
+    readonly storedPerSec: number;
+    /** CPU of the Tidings process and of the local Postgres server during cold ingest (bench/cpu.ts). */
+    readonly cpu: CpuMark;
+  };
   readonly memory: { readonly peakRssMb: number; readonly peakHeapMb: number; readonly pgliteWasmMb: number | null; readonly baselineRssMb: number };
   readonly ceiling: { readonly rows: number; readonly wallMs: number; readonly rowsPerSec: number };
   readonly repoll304: { readonly wallMs: number; readonly feeds: number; readonly notModified: number; readonly feedsPerSec: number };
@@ -97,8 +107,10 @@ async function main(): Promise<void> {
     // 2. Cold ingest: every feed is due (next_fetch_at defaults to now()); the scheduler's own call.
     sampler.reset();
     const coldStart = performance.now();
+    const cpuStart = cpuMark();
     const cold = await profiled(`cold-ingest-${args.backend}${args.stories ? '' : '-no-stories'}`, () => poll(app));
     const coldMs = performance.now() - coldStart;
+    const cpu = cpuSince(cpuStart);
     const peak = sampler.peak();
     const inserted = sum(cold, 'new');
     const duplicates = sum(cold, 'duplicate');
@@ -119,6 +131,8 @@ async function main(): Promise<void> {
       errors: errors.length,
       itemsPerSec: (args.feeds * ITEMS_PER_FEED) / (coldMs / 1000),
       storedPerSec: inserted / (coldMs / 1000),
+      // PGlite's database runs inside this process: its CPU is in nodeMs.
+      cpu: args.backend === 'pglite' ? { nodeMs: cpu.nodeMs, postgresMs: null } : cpu,
     };
     const memory = { peakRssMb: peak.rssMb, peakHeapMb: peak.heapMb, pgliteWasmMb, baselineRssMb };
     if (args.coldOnly) {

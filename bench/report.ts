@@ -30,10 +30,12 @@ function backendRows(name: string, b: BackendFigures): string[] {
   out.push(row([`2. Cold ingest · ${name}`, 'value', 'ceiling', 'ratio']));
   out.push(row(['wall time', `${(b.cold.wallMs / 1000).toFixed(1)} s`, '', '']));
   out.push(row(['items processed/s', n(b.cold.itemsPerSec), '', '']));
+  out.push(row(['CPU per item: Tidings / Postgres', cpuPerItem(b.cold), '', '']));
   out.push(row([`items stored/s (${b.cold.inserted} stored, ${b.cold.duplicates} dup, ${b.cold.errors} err)`, n(b.cold.storedPerSec), n(b.ceiling.rowsPerSec), x(b.storageRatio)]));
   if (b.withoutStories) {
     const off = b.withoutStories;
     out.push(row([`   stories off: items stored/s (${(off.cold.wallMs / 1000).toFixed(1)} s)`, n(off.cold.storedPerSec), '', '']));
+    out.push(row(['   CPU per item: Tidings / Postgres', cpuPerItem(off.cold), '', '']));
     out.push(row(['   story clustering adds, per item', `${off.storyCost >= 0 ? '+' : ''}${(off.storyCost * 100).toFixed(0)} %`, '', '']));
   }
   out.push(row(['peak RSS / heap', `${b.memory.peakRssMb.toFixed(0)} MB`, `${b.memory.peakHeapMb.toFixed(0)} MB heap`, '']));
@@ -53,6 +55,14 @@ function backendRows(name: string, b: BackendFigures): string[] {
     );
   }
   return out;
+}
+
+/** µs of CPU per item processed, each side; "–" where Postgres's CPU is not known (PGlite, a remote server). */
+function cpuPerItem(c: BackendFigures['cold']): string {
+  const items = c.inserted + c.duplicates;
+  if (!c.cpu || items === 0) return '–';
+  const us = (ms: number | null) => (ms === null ? '–' : `${Math.round((ms * 1000) / items)}`);
+  return `${us(c.cpu.nodeMs)} / ${us(c.cpu.postgresMs)} µs`;
 }
 
 const WIDTHS = [52, 22, 22, 16];

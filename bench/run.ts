@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       feeds: { type: 'string' },
       runs: { type: 'string', default: '1' },
       backends: { type: 'string', default: 'postgres,pglite' },
+      'cold-only': { type: 'boolean', default: false },
       'serve-seconds': { type: 'string' },
       out: { type: 'string', default: path.join(ROOT, 'bench', 'results', 'latest.json') },
     },
@@ -85,6 +86,14 @@ async function main(): Promise<void> {
   compileChildren();
   progress(`feed server: ${feeds} feeds × 50 items on 127.0.0.1–100`);
   const server = await startFeedServer(feeds);
+  if (values['cold-only']) {
+    try {
+      await coldOnly({ feeds, runs, backends, databaseUrl, port: server.port, json: values.json! });
+    } finally {
+      server.stop();
+    }
+    return;
+  }
   const all: RunFigures[] = [];
   try {
     for (let r = 0; r < runs; r++) {
@@ -141,6 +150,42 @@ async function main(): Promise<void> {
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else printTable(report);
   progress(`figures written to ${path.relative(process.cwd(), values.out!)}`);
+}
+
+/**
+ * --cold-only: section 2's cold ingest alone, with stories on and (Postgres)
+ * off, each run a fresh schema: wall time and CPU per item on each side, for
+ * comparing two builds (run it in two worktrees in turn). Writes
+ * bench/results/cold.json; latest.json keeps the last full run.
+ */
+async function coldOnly(o: { feeds: number; runs: number; backends: readonly string[]; databaseUrl: string; port: number; json: boolean }): Promise<void> {
+  const rows: { backend: string; stories: boolean; run: number; cold: ColdResult['cold']; peakRssMb: number }[] = [];
+  for (let r = 0; r < o.runs; r++) {
+    for (const backend of o.backends) {
+      if (backend === 'postgres' && (await postgresDown(o.databaseUrl))) throw new Error(`--cold-only: cannot reach ${redact(o.databaseUrl)}`);
+      for (const stories of backend === 'postgres' ? [true, false] : [true]) {
+        progress(`run ${r + 1} of ${o.runs}: ${backend}, stories ${stories ? 'on' : 'off'}`);
+        const res = await runColdOnly({ backend: backend as ChildArgs['backend'], feeds: o.feeds, feedServerPort: o.port, databaseUrl: backend === 'postgres' ? o.databaseUrl : null, stories, coldOnly: true });
+        rows.push({ backend, stories, run: r + 1, cold: res.cold, peakRssMb: res.memory.peakRssMb });
+      }
+    }
+  }
+  const out = { startedAt: new Date().toISOString(), git: gitInfo(), machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version }, nodeFlags: measuredFlags(), feeds: o.feeds, rows };
+  writeFileSync(path.join(ROOT, 'bench', 'results', 'cold.json'), JSON.stringify(out, null, 2) + '\n');
+  if (o.json) {
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    return;
+  }
+  const us = (ms: number | null, items: number) => (ms === null ? '–' : String(Math.round((ms * 1000) / items)));
+  process.stdout.write(`cold ingest, ${o.feeds} feeds × 50 items · ${out.git.commit?.slice(0, 10) ?? 'no git'}${out.git.dirty ? ' (dirty)' : ''}\n`);
+  process.stdout.write('run  backend   stories   wall s   stored/s   node µs/item   postgres µs/item   peak RSS MB\n');
+  for (const x of rows) {
+    const items = x.cold.inserted + x.cold.duplicates;
+    process.stdout.write(
+      `${String(x.run).padEnd(5)}${x.backend.padEnd(10)}${(x.stories ? 'on' : 'off').padEnd(10)}${(x.cold.wallMs / 1000).toFixed(1).padStart(6)}${Math.round(x.cold.storedPerSec).toString().padStart(11)}` +
+        `${us(x.cold.cpu.nodeMs, items).padStart(15)}${us(x.cold.cpu.postgresMs, items).padStart(19)}${x.peakRssMb.toFixed(0).padStart(14)}\n`,
+    );
+  }
 }
 
 function positiveInt(flag: string, v: string): number {
