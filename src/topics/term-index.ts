@@ -1,4 +1,4 @@
-import { foldText, tokenize } from './fold';
+import { foldedTokens, foldText, tokenize } from './fold';
 
 /**
  * Every topic's words and phrases in one index, so scanning an item's text
@@ -56,7 +56,7 @@ export class TermIndex {
   /** Folds and tokenizes `text` once and ORs `bit` into found[termId] for every term in it. */
   scan(text: string, bit: number, found: Map<number, number>): void {
     if (this.size === 0 || !text) return;
-    const tokens = tokenize(foldText(text, this.diacriticSensitive));
+    const tokens = foldedTokens(text, this.diacriticSensitive);
     for (let i = 0; i < tokens.length; i++) {
       const tok = tokens[i]!;
       const exact = this.exact.get(tok);
