@@ -62,8 +62,53 @@ export function truncate(s: string, max: number): string {
 
 /**
  * Text of HTML we sanitized ourselves, for matching: cheaper than a parse,
- * and safe because the input is already well-formed sanitizer output.
+ * and safe because the input is already well-formed sanitizer output. Each
+ * tag becomes a space, references are decoded, whitespace collapsed.
  */
 export function stripTags(html: string): string {
+  // Sanitizer output escapes text with &amp; &lt; &gt; (and &quot; in attributes, which go with
+  // their tags): one pass reads those; any other reference takes the general path.
+  let out = '';
+  let from = 0;
+  let space = true; // at the start, or after whitespace: the next whitespace adds nothing
+  for (let i = 0; i < html.length; i++) {
+    const c = html.charCodeAt(i);
+    if (c === 0x3c) {
+      const close = html.indexOf('>', i + 1);
+      if (close < 0) return stripTagsGeneral(html);
+      out += html.slice(from, i);
+      if (!space) out += ' ';
+      space = true;
+      i = close;
+      from = close + 1;
+    } else if (c === 0x26) {
+      const ref = XML_REFERENCE.exec(html.slice(i, i + 6));
+      if (!ref) return stripTagsGeneral(html);
+      out += html.slice(from, i) + REFERENCE_TEXT[ref[1]!]!;
+      space = false;
+      i += ref[0].length - 1;
+      from = i + 1;
+    } else if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d) {
+      // Whitespace: one space for a run of it (a single space can stay in the slice).
+      if (space || c !== 0x20) {
+        out += html.slice(from, i);
+        if (!space) out += ' ';
+        from = i + 1;
+      }
+      space = true;
+    } else if (c < 0x20 || (c >= 0x7f && c <= 0xa0) || c === 0xad || (c >= 0x1680 && SPECIAL_TEXT.test(html[i]!))) {
+      return stripTagsGeneral(html); // other whitespace, a control character, a soft hyphen, …
+    } else space = false;
+  }
+  out += html.slice(from);
+  return out.endsWith(' ') ? out.slice(0, -1) : out;
+}
+
+const XML_REFERENCE = /^&(amp|lt|gt|quot);/;
+const REFERENCE_TEXT: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
+const SPECIAL_TEXT = /[\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+
+/** stripTags for any input: tags out, every reference decoded, whitespace collapsed. */
+export function stripTagsGeneral(html: string): string {
   return collapseWhitespace(decodeEntities(html.replace(/<[^>]*>/g, ' ')));
 }

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import * as textModule from '../../src/normalize/text';
 import { collapseWhitespace } from '../../src/normalize/text';
 import type { RawItem } from '../../src/domain/item';
 import { normalizeItem } from '../../src/normalize/item';
@@ -137,5 +138,23 @@ describe('collapsing whitespace', () => {
       const s = ps.join('');
       expect(collapseWhitespace(s)).toBe(reference(s));
     }), { numRuns: 5000 });
+  });
+});
+
+describe('the text of sanitized HTML', () => {
+  it('is what the general path (tags out, references decoded, whitespace collapsed) gives, for any input', () => {
+    const { stripTags, stripTagsGeneral } = textModule;
+    const piece = fc.oneof(
+      fc.constantFrom(
+        '<p>', '</p>', '<a href="x?a=1&amp;b=&quot;2&quot;">', '<br />', '<img alt="a > b" />', '<', '>', '&amp;', '&lt;', '&gt;', '&quot;', '&amp', '&nbsp;',
+        '&#160;', '&#x26;', '&copy', '&', ' ', '  ', '\n', '\r\n', '\t', '\u000b', '\u000c', '\u0001', '\u007f', '\u0085', '\u00a0', '\u00ad', '\u200b',
+        '\u2003', '\u3000', '\ufeff', 'Türkiye', 'Москва', 'x', '😀',
+      ),
+      fc.string({ maxLength: 4 }),
+    );
+    fc.assert(fc.property(fc.array(piece, { maxLength: 16 }), (ps) => {
+      const html = ps.join('');
+      expect(stripTags(html)).toBe(stripTagsGeneral(html));
+    }), { numRuns: 20000 });
   });
 });
