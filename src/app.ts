@@ -83,6 +83,7 @@ export async function openApp(config: Config, opts: AppOptions): Promise<App> {
     hub: config.publish.hub,
     logger: opts.logger,
     iframeHosts: config.content.iframeHosts,
+    storiesEnabled: config.dedup.stories,
   });
   publisher.setSources(config.sources);
   const stories = storyOptions(config);

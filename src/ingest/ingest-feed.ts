@@ -102,9 +102,11 @@ export async function ingestFeed(deps: IngestDeps, task: FeedTask, signal?: Abor
         story: stories ? storyFeatures({ title: it.title, text: it.summary ?? contentText, canonicalUrl: it.canonicalUrl }) : null,
       };
     });
-    // saveItems queues the new items for stories in its transaction; the linker links them in the background.
+    // The new items go to the story linker, which writes their story rows in the background.
     const saved = await deps.store.saveItems(task.sourceId, task.feedId, items, resolveAgainstStored, stories);
     deps.linker?.kick(saved.storyQueued);
+    // Waits only when the linker is several batches behind: its queue holds every item's features.
+    await deps.linker?.room();
     const warning = feed.warnings.length > 0 ? feed.warnings.join('; ') : null;
     const hintMinutes = Math.max(feed.ttlMinutes ?? 0, feed.updatePeriodMinutes ?? 0);
     await deps.store.recordFetch(task.feedId, deps.workerId, {

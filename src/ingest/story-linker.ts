@@ -6,31 +6,40 @@ import type { Store, StoryEntry } from '../store';
 /** Pending items linked per transaction. */
 export const LINK_BATCH = 500;
 /**
- * How often drain() sweeps the whole queue, besides the first time. The sweep
- * only finds what a crashed or failed run left; its index
- * (story_items_pending_idx) keeps an entry for every row linked since the
- * last vacuum, so sweeping every poll would cost more as the store grows.
+ * How often drain() sweeps for unlinked items, besides the first time. The
+ * sweep only finds what a crashed or failed run left; it reads every item
+ * stored since story_clock.linked_through less a margin of ten minutes
+ * (sql/0008), so sweeping every poll would read those ten minutes again and again.
  */
 export const SWEEP_INTERVAL_MS = 5 * 60_000;
+/**
+ * How many handed-over items may wait for the linker before ingest waits for
+ * room (room()): each holds its features in memory, and when feeds come in
+ * faster than stories are linked the queue would otherwise grow with the poll.
+ */
+export const QUEUE_LIMIT = 4 * LINK_BATCH;
 /** Keys of items published and stored this much longer ago than the window are pruned by the sweep. */
 export const KEY_RETENTION_MARGIN_MS = 24 * 3600_000;
 const PRUNE_CHUNK = 10_000;
 
 /**
- * Links the items ingest queued (sql/0006_story_linker.sql) to stories, in
- * the background of a poll. Ingest hands over what it queued, features
- * included; a run links them in batches while feeds keep being ingested. The poll
+ * Links the items ingest stored to stories, in the background of a poll.
+ * Ingest hands over its new items with their features once their
+ * transaction has committed; a run links them in batches (writing their
+ * story rows and keys, sql/0008) while feeds keep being ingested. The poll
  * awaits drain() before it returns, so a poll's items are in their stories
- * when it ends; drain() also sweeps the whole queue at the first poll and
- * every SWEEP_INTERVAL_MS, so whatever an earlier run left (a crash, a
- * failed batch, another replica's) is linked within minutes. Replicas
- * each run their own linker; the story_clock lock makes them take turns.
+ * when it ends; drain() also sweeps for stored items that have no story at
+ * the first poll and every SWEEP_INTERVAL_MS, so whatever an earlier run
+ * left (a crash, a failed batch, another replica's) is linked within
+ * minutes. Replicas each run their own linker; the story_clock lock makes
+ * them take turns.
  */
 export class StoryLinker {
   private running: Promise<void> | null = null;
   private queued: StoryEntry[] = [];
   private stopped = false;
   private lastSweep = Number.NEGATIVE_INFINITY;
+  private waiting: (() => void)[] = [];
 
   constructor(
     private readonly store: Store,
@@ -41,14 +50,23 @@ export class StoryLinker {
     private readonly prune = true,
   ) {}
 
-  /** These items were queued for stories (saveItems' storyQueued): link them soon. Never throws; a failed batch is logged and left to the sweep. */
+  /** These items were stored (saveItems' storyQueued): link them soon. Never throws; a failed batch is logged and left to the sweep. */
   kick(entries: readonly StoryEntry[]): void {
     if (this.stopped || entries.length === 0) return;
     for (const e of entries) this.queued.push(e);
     this.running ??= this.start(false);
   }
 
-  /** Links everything handed over so far, and sweeps the queue if it is time (a poll's last step). */
+  /**
+   * Resolves once fewer than QUEUE_LIMIT handed-over items wait (at once,
+   * normally). Ingest awaits it after handing its items over, so a poll
+   * cannot get ahead of the linker by more than a few batches.
+   */
+  async room(): Promise<void> {
+    while (this.queued.length >= QUEUE_LIMIT && this.running && !this.stopped) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Links everything handed over so far, and sweeps for unlinked items if it is time (a poll's last step). */
   async drain(): Promise<void> {
     while (this.running) await this.running;
     if (this.stopped) return;
@@ -62,12 +80,20 @@ export class StoryLinker {
   /** Lets the batch under way finish, and starts no other. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake();
     while (this.running) await this.running;
+  }
+
+  private wake(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resolve of waiting) resolve();
   }
 
   private start(sweep: boolean): Promise<void> {
     return this.run(sweep).finally(() => {
       this.running = null;
+      this.wake();
       // Handed over while a sweep was ending: link them now rather than at the next poll.
       if (this.queued.length > 0 && !this.stopped) this.running = this.start(false);
     });
@@ -78,6 +104,7 @@ export class StoryLinker {
       while (this.queued.length > 0 && !this.stopped) {
         const entries = this.queued.splice(0, this.batch);
         this.note(await this.store.linkPendingStories(this.opts, this.batch, entries));
+        if (this.queued.length < QUEUE_LIMIT) this.wake();
       }
       while (sweep && !this.stopped) {
         const r = await this.store.linkPendingStories(this.opts, this.batch);
@@ -92,8 +119,8 @@ export class StoryLinker {
         if (pruned > 0) this.logger.debug({ pruned, before }, 'old story keys pruned');
       }
     } catch (err) {
-      // The items stay pending in the database. Forget them here (retrying at once would spin
-      // while the database is down) and make the next poll's drain sweep the queue instead.
+      // The items stay unlinked in the database. Forget them here (retrying at once would spin
+      // while the database is down) and make the next poll's drain sweep for them instead.
       this.queued = [];
       this.lastSweep = Number.NEGATIVE_INFINITY;
       this.logger.error({ err: errorMessage(err) }, 'story linking failed; the items stay queued for the next poll');

@@ -36,6 +36,11 @@ export interface PublishOptions {
   /** content.iframeHosts: the iframes that survive sanitizing on the way out too. @default [] */
   readonly iframeHosts?: readonly string[];
   /**
+   * dedup.stories: whether a story linker runs. Collapsed feeds hold back new
+   * items that have no story yet only then (otherwise none ever would). @default true
+   */
+  readonly storiesEnabled?: boolean;
+  /**
    * How long a feed's version (count, newest change) is trusted before the
    * database is asked again. Feeds change at most once per poll tick, so a
    * second of staleness costs nothing and spares a query per request.
@@ -263,7 +268,7 @@ export class FeedPublisher {
   }): Promise<{ items: RenderItem[]; hasOlder: boolean; hasNewer: boolean; olderCursor: PageCursor | null }> {
     const page = await this.store.listPage({ ...q, sourceId: null, limit: q.limit * 4 });
     // Copies still waiting for the story linker (seconds, normally) are not shown alone.
-    const held = await this.store.awaitingStory(page.items.map((i) => i.id), STORY_HOLD_MS);
+    const held = this.opts.storiesEnabled === false ? new Set<number>() : await this.store.awaitingStory(page.items.map((i) => i.id), STORY_HOLD_MS);
     const raw = held.size > 0 ? { ...page, items: page.items.filter((i) => !held.has(i.id)) } : page;
     const stories = await this.store.storiesOf(raw.items.map((i) => i.id));
     const repIds = [...new Set([...stories.values()].flatMap((s) => (s.representativeItemId !== null ? [s.representativeItemId] : [])))];

@@ -3,7 +3,7 @@ import type { KeyedItem } from '../dedup/keys';
 import type { Resolution, StoredCandidate } from '../dedup/publisher';
 import { representativeRank, type StoryFeatures, type StoryOptions } from '../dedup/story-match';
 import type { Db, Executor } from './open';
-import { enqueueStories, type StoryEntry } from './stories';
+import type { StoryEntry } from './stories';
 import type { NewItemRow } from './schema';
 
 export interface ItemToSave extends KeyedItem {
@@ -18,7 +18,7 @@ export interface SaveResult {
   readonly duplicates: number;
   readonly updated: number;
   readonly insertedIds: readonly number[];
-  /** New items queued for the story linker (empty when stories are off). */
+  /** New items for the story linker to link, with their features (empty when stories are off). */
   readonly storyQueued: readonly StoryEntry[];
 }
 
@@ -84,9 +84,8 @@ export async function saveItems(
           .execute();
       }
     }
-    // Stories: new items only (an edited item keeps its story) are queued for
-    // the story linker, in this transaction and without a lock.
-    await enqueueStories(trx, storyEntries);
+    // Stories: new items only (an edited item keeps its story) go to the story
+    // linker, which writes their story rows (sql/0008); nothing of them here.
     return {
       inserted: insertedIds.length,
       duplicates: resolutions.length - insertedIds.length - changed.length,

@@ -87,8 +87,8 @@ export interface StoriesTable {
 
 export interface StoryItemsTable {
   itemId: number;
-  /** Null while the item waits for the story linker (sql/0006_story_linker.sql). */
-  storyId: number | null;
+  /** Written by the linker with the item's story (sql/0008); an item waiting for it has no row. */
+  storyId: number;
   sourceId: string;
   layer: string;
   score: number;

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Enclosure } from '../domain/item';
 import type { StoredItem } from '../domain/stored';
-import { decideStory, storyKeys, type StoryCandidate, type StoryFeatures, type StoryLayer, type StoryOptions } from '../dedup/story-match';
+import { decideStory, representativeRank, storyFeatures, type StoryCandidate, type StoryFeatures, type StoryLayer, type StoryOptions } from '../dedup/story-match';
+import { stripTags } from '../normalize/text';
 import type { Executor } from './open';
 import type { Database } from './schema';
 
@@ -24,30 +25,6 @@ export interface StoryLinkResult {
   readonly more: boolean;
 }
 
-/**
- * Queues new items for the story linker, in the caller's (the ingest's)
- * transaction and without any lock: each item's story_items row with
- * story_id NULL, and its index keys. Keys of an item not linked yet are
- * never candidates (the lookup joins linked story_items rows only).
- */
-export async function enqueueStories(trx: Executor, entries: readonly StoryEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const keyRows = entries.flatMap((e) => [...new Set(e.features.keys)].map((key) => [key, e.publishedAt.toISOString(), e.itemId] as const));
-  // Column arrays, not parameters per row: one statement for any batch size.
-  await sql`
-    WITH queued AS (
-      INSERT INTO story_items (item_id, story_id, source_id, layer, score, matched_item_id, rank, published_at, title_key, shingles, url_key)
-      SELECT m.item_id, NULL, m.source_id, 'pending', 0, NULL, m.rank, m.published_at, m.title_key, m.shingles::integer[], m.url_key
-        FROM unnest(${entries.map((e) => e.itemId)}::bigint[], ${entries.map((e) => e.sourceId)}::text[], ${entries.map((e) => e.rank)}::integer[],
-                    ${entries.map((e) => e.publishedAt.toISOString())}::timestamptz[], ${entries.map((e) => e.features.titleKey)}::text[],
-                    ${entries.map((e) => `{${e.features.shingles.join(',')}}`)}::text[], ${entries.map((e) => e.features.urlKey)}::bigint[])
-             AS m(item_id, source_id, rank, published_at, title_key, shingles, url_key)
-      RETURNING 1
-    )
-    INSERT INTO story_keys (key, published_at, item_id)
-    SELECT * FROM unnest(${keyRows.map((r) => r[0])}::bigint[], ${keyRows.map((r) => r[1])}::timestamptz[], ${keyRows.map((r) => r[2])}::bigint[])`.execute(trx);
-}
-
 const KEY_CHUNK = 2000;
 /**
  * At most this many items per key, the latest in the window. A key shared by
@@ -60,27 +37,35 @@ const KEY_CHUNK = 2000;
 const KEY_FANOUT = 20;
 
 type CandidateRow = Omit<StoryCandidate, 'shingles'> & { shingles: number[] | null };
-type PendingRow = CandidateRow & { rank: number };
 
 /**
- * Links pending items in one transaction: the `queued` entries ingest handed
- * over that are still pending, or without them, up to `batch` of the whole
- * queue (in the order it was stored: the sweep that finds what a crashed or
- * failed run left). The
+ * Links items to stories in one transaction: the `queued` entries ingest
+ * handed over (their features as ingest computed them) that are still
+ * unlinked, or without them, up to `batch` of the stored items the sweep
+ * finds unlinked (sweepUnlinked: what a crashed or failed run left). The
  * story_clock row lock serializes linkers across processes and replicas, so
  * every item linked before is visible to this batch's lookup, and two
- * publishers' copies always meet: either in one batch (an earlier pending
- * item of the batch is a candidate for a later one) or in successive ones.
- * Candidates come from story_keys_lookup_idx: linked rows sharing one of the
- * pending items' keys within the window, never a scan of recent items.
+ * publishers' copies always meet: either in one batch (an earlier item of
+ * the batch is a candidate for a later one) or in successive ones.
+ * Candidates come from story_keys_lookup_idx: linked items sharing one of the
+ * batch's keys within the window, never a scan of recent items. Each item's
+ * story_items row and its keys are written once, here (sql/0008).
  */
 export async function linkPendingStories(db: Kysely<Database>, opts: StoryOptions, batch: number, queued: readonly StoryEntry[] | null = null): Promise<StoryLinkResult> {
   return db.transaction().execute(async (trx) => {
-    const { rows: ticked } = await sql<{ epoch: number }>`UPDATE story_clock SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch`.execute(trx);
+    const { rows: ticked } = await sql<{ epoch: number; linkedThrough: Date | null; now: Date }>`
+      UPDATE story_clock SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch, linked_through, now()`.execute(trx);
     if (ticked.length === 0) throw new Error('store: story_clock has no row (migration 0005 not applied?)');
     const epoch = Number(ticked[0]!.epoch);
-    const pending = queued ? await stillPending(trx, queued) : await sweepQueue(trx, batch);
-    if (pending.length === 0) return { linked: 0, created: 0, joined: 0, more: false };
+    let more = false;
+    let pending: Pending[];
+    if (queued) pending = await stillUnlinked(trx, queued);
+    else {
+      const swept = await sweepUnlinked(trx, opts, batch, ticked[0]!.linkedThrough, ticked[0]!.now);
+      pending = swept.pending;
+      more = swept.more;
+    }
+    if (pending.length === 0) return { linked: 0, created: 0, joined: 0, more };
 
     const keys = [...new Set(pending.flatMap((p) => p.keys))];
     const times = pending.map((p) => p.publishedAt.getTime());
@@ -193,13 +178,7 @@ export async function linkPendingStories(db: Kysely<Database>, opts: StoryOption
       for (const [tmp, rep] of fresh) storyOf.set(tmp, byRep.get(rep.itemId)!);
     }
     const final = decided.map((d) => ({ ...d, storyId: d.storyId >= 0 ? d.storyId : storyOf.get(d.storyId)! }));
-    const col = <K extends keyof (typeof final)[number]>(k: K) => final.map((c) => c[k]);
-    await sql`
-      UPDATE story_items si
-         SET story_id = m.story_id, layer = m.layer, score = m.score, matched_item_id = m.matched_item_id, epoch = ${epoch}::bigint
-        FROM unnest(${col('itemId')}::bigint[], ${col('storyId')}::bigint[], ${col('layer')}::text[], ${col('score')}::real[], ${col('matchedItemId')}::bigint[])
-             AS m(item_id, story_id, layer, score, matched_item_id)
-       WHERE si.item_id = m.item_id`.execute(trx);
+    await insertLinked(trx, pending, final, epoch);
     // Stories that existed before and gained members: their representative may change.
     const joined = [...new Set(decided.filter((d) => d.storyId > 0).map((d) => d.storyId))];
     if (joined.length > 0) {
@@ -212,8 +191,37 @@ export async function linkPendingStories(db: Kysely<Database>, opts: StoryOption
                updated_at = now()
          WHERE s.id = ANY(${joined}::bigint[])`.execute(trx);
     }
-    return { linked: final.length, created: fresh.size, joined: final.length - fresh.size, more: queued === null && pending.length === batch };
+    return { linked: final.length, created: fresh.size, joined: final.length - fresh.size, more };
   });
+}
+
+/**
+ * The batch's story_items rows, with their stories, and their index keys:
+ * one statement. Keys go in only now: an item is a candidate for others
+ * once it is in a story.
+ */
+async function insertLinked(
+  trx: Executor,
+  pending: readonly Pending[],
+  final: readonly { itemId: number; storyId: number; layer: string; score: number; matchedItemId: number | null }[],
+  epoch: number,
+): Promise<void> {
+  const p = <T>(f: (x: Pending) => T): T[] => pending.map(f);
+  const d = <T>(f: (x: (typeof final)[number]) => T): T[] => final.map(f);
+  const keyRows = pending.flatMap((x) => [...new Set(x.keys)].map((key) => [key, x.publishedAt.toISOString(), x.itemId] as const));
+  await sql`
+    WITH linked AS (
+      INSERT INTO story_items (item_id, story_id, source_id, layer, score, matched_item_id, rank, published_at, title_key, shingles, url_key, epoch)
+      SELECT m.item_id, m.story_id, m.source_id, m.layer, m.score, m.matched_item_id, m.rank, m.published_at, m.title_key, m.shingles::integer[], m.url_key, ${epoch}::bigint
+        FROM unnest(${d((x) => x.itemId)}::bigint[], ${d((x) => x.storyId)}::bigint[], ${p((x) => x.sourceId)}::text[], ${d((x) => x.layer)}::text[],
+                    ${d((x) => x.score)}::real[], ${d((x) => x.matchedItemId)}::bigint[], ${p((x) => x.rank)}::integer[],
+                    ${p((x) => x.publishedAt.toISOString())}::timestamptz[], ${p((x) => x.titleKey)}::text[], ${p((x) => `{${x.shingles.join(',')}}`)}::text[],
+                    ${p((x) => x.urlKey)}::bigint[])
+             AS m(item_id, story_id, source_id, layer, score, matched_item_id, rank, published_at, title_key, shingles, url_key)
+      RETURNING 1
+    )
+    INSERT INTO story_keys (key, published_at, item_id)
+    SELECT * FROM unnest(${keyRows.map((r) => r[0])}::bigint[], ${keyRows.map((r) => r[1])}::timestamptz[], ${keyRows.map((r) => r[2])}::bigint[])`.execute(trx);
 }
 
 interface Pending {
@@ -229,33 +237,70 @@ interface Pending {
 
 /**
  * The entries ingest handed over, less any another linker's sweep has linked
- * meanwhile: by primary key, and their features from memory, as ingest
- * computed them.
+ * meanwhile and any item deleted since: by primary key, and their features
+ * from memory, as ingest computed them.
  */
-async function stillPending(trx: Executor, queued: readonly StoryEntry[]): Promise<Pending[]> {
-  // By primary key only, and the NULL check here: with "story_id IS NULL" in the query the planner
-  // walked the index entries of every row queued since the last vacuum (cost grew with the store).
-  const { rows } = await sql<{ itemId: number; storyId: number | null }>`
-    SELECT si.item_id, si.story_id FROM story_items si WHERE si.item_id = ANY(${queued.map((e) => e.itemId)}::bigint[])`.execute(trx);
-  const open = new Set(rows.filter((r) => r.storyId === null).map((r) => r.itemId));
+async function stillUnlinked(trx: Executor, queued: readonly StoryEntry[]): Promise<Pending[]> {
+  const { rows } = await sql<{ id: number }>`
+    SELECT q.id FROM unnest(${queued.map((e) => e.itemId)}::bigint[]) AS q(id)
+     WHERE EXISTS (SELECT 1 FROM items i WHERE i.id = q.id)
+       AND NOT EXISTS (SELECT 1 FROM story_items si WHERE si.item_id = q.id)`.execute(trx);
+  const open = new Set(rows.map((r) => Number(r.id)));
   return queued
     .filter((e) => open.has(e.itemId))
     .map((e) => ({ itemId: e.itemId, sourceId: e.sourceId, urlKey: e.features.urlKey, titleKey: e.features.titleKey, shingles: e.features.shingles, publishedAt: e.publishedAt, rank: e.rank, keys: e.features.keys }));
 }
 
-/** Up to `batch` of the whole queue (story_items_pending_idx), with the keys recomputed from the stored fields. */
-async function sweepQueue(trx: Executor, batch: number): Promise<Pending[]> {
-  const { rows } = await sql<PendingRow>`
-    SELECT si.item_id, si.story_id, si.source_id, si.title_key, to_json(si.shingles) AS shingles, si.published_at, si.rank, si.url_key::text AS url_key
-      FROM story_items si
-     WHERE si.story_id IS NULL
-     ORDER BY si.item_id
-     LIMIT ${batch}`.execute(trx);
-  return rows.map(({ shingles, storyId: _s, ...r }) => {
-    const sh = shingles ?? [];
-    return { ...r, shingles: sh, keys: storyKeys(r.titleKey, sh, r.urlKey) };
+/**
+ * A sweep that finds nothing left vouches for the items first seen this long
+ * before it started: an item's first_seen_at is its transaction's start, and
+ * a transaction that began before the sweep may commit after it (feeds'
+ * transactions last seconds).
+ */
+export const SWEEP_MARGIN_MS = 10 * 60_000;
+
+/**
+ * Up to `batch` stored items without a story_items row, first seen since
+ * story_clock.linked_through (everything first seen before it is linked; the
+ * whole window and a day when nothing was swept yet), with their features
+ * computed from the stored fields as ingest computes them. When none is
+ * left, linked_through moves up to this sweep's start less SWEEP_MARGIN_MS,
+ * so the next sweep reads only what was stored since. items_first_seen_brin
+ * finds the range; its first id bounds the primary-key walk.
+ */
+async function sweepUnlinked(trx: Executor, opts: StoryOptions, batch: number, linkedThrough: Date | null, now: Date): Promise<{ pending: Pending[]; more: boolean }> {
+  const floor = now.getTime() - opts.windowMs - SWEEP_FLOOR_MARGIN_MS;
+  const since = new Date(Math.max(linkedThrough ? linkedThrough.getTime() : floor, floor));
+  const { rows } = await sql<{ id: number; sourceId: string; title: string; text: string | null; contentHtml: string | null; canonicalUrl: string | null; publishedAt: Date }>`
+    SELECT i.id, i.source_id AS "sourceId", i.title, i.summary AS text, CASE WHEN i.summary IS NULL THEN i.content_html END AS "contentHtml",
+           i.canonical_url AS "canonicalUrl", i.published_at AS "publishedAt"
+      FROM items i
+     WHERE i.id >= (SELECT coalesce(min(f.id), 0) FROM items f WHERE f.first_seen_at >= ${since})
+       AND i.first_seen_at >= ${since}
+       AND NOT EXISTS (SELECT 1 FROM story_items si WHERE si.item_id = i.id)
+     ORDER BY i.id
+     LIMIT ${batch}`.execute(trx.withoutPlugins());
+  if (rows.length < batch) {
+    await sql`UPDATE story_clock SET linked_through = greatest(coalesce(linked_through, '-infinity'), ${new Date(now.getTime() - SWEEP_MARGIN_MS)}) WHERE id = 1`.execute(trx);
+  }
+  const pending = rows.map((r) => {
+    const features = storyFeatures({ title: r.title, text: r.text ?? (r.contentHtml ? stripTags(r.contentHtml) : null), canonicalUrl: r.canonicalUrl });
+    return {
+      itemId: Number(r.id),
+      sourceId: r.sourceId,
+      urlKey: features.urlKey,
+      titleKey: features.titleKey,
+      shingles: features.shingles,
+      publishedAt: r.publishedAt,
+      rank: representativeRank(r.sourceId, opts),
+      keys: features.keys,
+    };
   });
+  return { pending, more: rows.length === batch };
 }
+
+/** Items stored this much longer ago than the window are never swept (their keys would be pruned already). */
+const SWEEP_FLOOR_MARGIN_MS = 24 * 3600_000;
 
 function representativeBefore(a: { rank: number; publishedAt: Date; itemId: number }, b: { rank: number; publishedAt: Date; itemId: number }): boolean {
   if (a.rank !== b.rank) return a.rank < b.rank;
@@ -338,22 +383,19 @@ export async function pruneStoryKeys(db: Executor, before: Date, limit: number):
 }
 
 /**
- * Those of these items still waiting for the story linker, first seen less
- * than `holdMs` ago. Collapsed feeds hold them back, so a copy is not shown
- * as an entry of its own moments before it joins its story; past holdMs (a
- * linker that is off or failing) they are shown as they are.
+ * Those of these items still waiting for the story linker (no story_items
+ * row yet), first seen less than `holdMs` ago. Collapsed feeds hold them
+ * back, so a copy is not shown as an entry of its own moments before it
+ * joins its story; past holdMs (a linker that is off or failing) they are
+ * shown as they are.
  */
 export async function awaitingStory(db: Executor, itemIds: readonly number[], holdMs: number): Promise<Set<number>> {
   if (itemIds.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('storyItems as si')
-    .innerJoin('items as i', 'i.id', 'si.itemId')
-    .select('si.itemId')
-    .where('si.itemId', 'in', [...itemIds])
-    .where('si.storyId', 'is', null)
-    .where('i.firstSeenAt', '>', new Date(Date.now() - holdMs))
-    .execute();
-  return new Set(rows.map((r) => r.itemId));
+  const { rows } = await sql<{ id: number }>`
+    SELECT i.id FROM items i
+     WHERE i.id = ANY(${[...itemIds]}::bigint[]) AND i.first_seen_at > ${new Date(Date.now() - holdMs)}
+       AND NOT EXISTS (SELECT 1 FROM story_items si WHERE si.item_id = i.id)`.execute(db);
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 /** Items by id, in the shape topic feeds render (for representatives outside a topic). */

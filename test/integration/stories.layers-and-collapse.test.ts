@@ -246,7 +246,7 @@ describe('the story linker', () => {
   test('items a process stored but never linked (it died first) wait out of collapsed feeds, and the next poll links them', async () => {
     qDb = await newTestDb();
     qApp = await openTestApp(CONFIG(feeds.url), qDb);
-    // The items commit with their story rows queued; no linker runs, as if the process died right after.
+    // The items commit; no linker runs, as if the process died right after (they have no story rows yet).
     await pollFeeds({ ...qApp.ingest, linker: null }, { ignoreSchedule: true, concurrency: 1, leaseSeconds: 60 });
     const items = await qApp.store.listItems({ limit: 50 });
     expect(items.length).toBeGreaterThanOrEqual(4);
@@ -258,7 +258,7 @@ describe('the story linker', () => {
     expect(inTopic).toBeGreaterThanOrEqual(4);
     expect(await collapsed()).toHaveLength(0);
 
-    // A poll with nothing due still sweeps the queue before it returns.
+    // A poll with nothing due still sweeps for unlinked items before it returns.
     await pollFeeds(qApp.ingest, { ignoreSchedule: false, concurrency: 1, leaseSeconds: 60 });
     const stories = await qApp.store.storiesOf(items.map((i) => i.id));
     expect(stories.size).toBe(items.length);
