@@ -111,6 +111,8 @@ export class StoryLinker {
         this.note(r);
         if (!r.more) break;
       }
+      // sql/0009: stored items keyed with the old bands get new keys, a batch at a time, once.
+      while (sweep && !this.stopped && (await this.store.rekeyStoredStories()) !== null);
       if (sweep && this.prune) {
         // In chunks, each its own statement: no long lock, and a stop waits for one chunk at most.
         const before = new Date(Date.now() - this.opts.windowMs - KEY_RETENTION_MARGIN_MS);

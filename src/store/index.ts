@@ -10,7 +10,7 @@ import { openDb, type Db, type OpenOptions } from './open';
 import { listItems, listPage, topicsOf, topicVersion, type FeedPage, type ItemQuery } from './read';
 import { listSourceStatus, syncSources, type SourceStatus } from './sources';
 import { dropTopicsExcept, syncTopics, topicStats, type BackfillJob, type TopicRecord } from './topics';
-import { awaitingStory, itemsByIds, linkPendingStories, pruneStoryKeys, storiesOf, storiesVersion, type StoryEntry, type StoryLinkResult, type StoryMember, type StoryView } from './stories';
+import { awaitingStory, itemsByIds, linkPendingStories, pruneStoryKeys, rekeyStoredStories, storiesOf, storiesVersion, type StoryEntry, type StoryLinkResult, type StoryMember, type StoryView } from './stories';
 import type { StoryOptions } from '../dedup/story-match';
 
 export type { BackfillJob, FetchOutcome, ItemForMatching, ItemQuery, ItemToSave, Membership, SaveResult, SourceStatus, TopicRecord };
@@ -92,6 +92,11 @@ export class Store {
 
   deleteItems(ids: readonly number[]): Promise<number> {
     return deleteItems(this.db.kysely, ids);
+  }
+
+  /** One batch of the one-time re-keying of stored story keys (sql/0009); null when none is left. */
+  rekeyStoredStories(): Promise<number | null> {
+    return rekeyStoredStories(this.db.kysely);
   }
 
   /** Links items queued by saveItems to stories in one transaction: those handed over, or up to `batch` of the queue (the story linker's step). */

@@ -106,6 +106,11 @@ export interface StoryItemsTable {
 export interface StoryClockTable {
   id: number;
   epoch: number;
+  /** Every item first seen before this is linked (sql/0008); null before the first complete sweep. */
+  linkedThrough: Timestamp | null;
+  /** Stored items in [rekeyFrom, rekeyBelow) still have 6 × 3 band keys (sql/0009). */
+  rekeyFrom: number | null;
+  rekeyBelow: number | null;
 }
 
 /** key is a signed 64-bit hash, written as a decimal string (select it ::text: int8 is read as a lossy number). */

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Enclosure } from '../domain/item';
 import type { StoredItem } from '../domain/stored';
+import { bandKeys, legacyBandKeys, signature } from '../dedup/minhash';
 import { decideStory, representativeRank, storyFeatures, type StoryCandidate, type StoryFeatures, type StoryLayer, type StoryOptions } from '../dedup/story-match';
 import { stripTags } from '../normalize/text';
 import type { Executor } from './open';
@@ -362,6 +363,59 @@ export async function storiesOf(db: Executor, itemIds: readonly number[]): Promi
     if (v) out.set(l.itemId, v);
   }
   return out;
+}
+
+/** Stored items re-keyed per transaction (sql/0009). */
+const REKEY_BATCH = 2000;
+
+/**
+ * One step of sql/0009's re-keying, under the story_clock lock: the next
+ * REKEY_BATCH stored items still keyed with 6 × 3 bands lose those keys and
+ * get 8 × 4 band keys, computed from their stored shingles (their URL and
+ * title keys do not change). Items whose keys were pruned had none to lose
+ * and get none. Returns how many items were re-keyed, or null when nothing
+ * is left to do (or ever was).
+ */
+export async function rekeyStoredStories(db: Kysely<Database>): Promise<number | null> {
+  return db.transaction().execute(async (trx) => {
+    const { rows: clock } = await sql<{ rekeyFrom: number | null; rekeyBelow: number | null }>`
+      SELECT rekey_from, rekey_below FROM story_clock WHERE id = 1 FOR UPDATE`.execute(trx);
+    const from = clock[0]?.rekeyFrom == null ? null : Number(clock[0].rekeyFrom);
+    const below = clock[0]?.rekeyBelow == null ? null : Number(clock[0].rekeyBelow);
+    if (from === null || below === null || from >= below) return null;
+    const { rows } = await sql<{ itemId: number; shingles: number[] | null; publishedAt: Date }>`
+      SELECT si.item_id AS "itemId", to_json(si.shingles) AS shingles, si.published_at AS "publishedAt"
+        FROM story_items si
+       WHERE si.item_id >= ${from}::bigint AND si.item_id < ${below}::bigint
+       ORDER BY si.item_id
+       LIMIT ${REKEY_BATCH}`.execute(trx.withoutPlugins());
+    const next = rows.length === REKEY_BATCH ? Number(rows[rows.length - 1]!.itemId) + 1 : below;
+    if (rows.length > 0) {
+      const old: [string, number][] = [];
+      const fresh = new Map<number, { keys: string[]; publishedAt: Date }>();
+      for (const r of rows) {
+        const sig = signature(r.shingles ?? []);
+        for (const key of legacyBandKeys(sig)) old.push([key, Number(r.itemId)]);
+        fresh.set(Number(r.itemId), { keys: bandKeys(sig), publishedAt: r.publishedAt });
+      }
+      // Old keys go through story_keys_lookup_idx (key first); only items that had some get new ones.
+      const { rows: had } = await sql<{ itemId: number }>`
+        DELETE FROM story_keys sk USING unnest(${old.map((o) => o[0])}::bigint[], ${old.map((o) => o[1])}::bigint[]) AS o(key, item_id)
+         WHERE sk.key = o.key AND sk.item_id = o.item_id
+        RETURNING sk.item_id AS "itemId"`.execute(trx.withoutPlugins());
+      const keyRows = [...new Set(had.map((h) => Number(h.itemId)))].flatMap((id) => {
+        const f = fresh.get(id)!;
+        return [...new Set(f.keys)].map((key) => [key, f.publishedAt.toISOString(), id] as const);
+      });
+      if (keyRows.length > 0) {
+        await sql`
+          INSERT INTO story_keys (key, published_at, item_id)
+          SELECT * FROM unnest(${keyRows.map((k) => k[0])}::bigint[], ${keyRows.map((k) => k[1])}::timestamptz[], ${keyRows.map((k) => k[2])}::bigint[])`.execute(trx);
+      }
+    }
+    await sql`UPDATE story_clock SET rekey_from = ${next}::bigint WHERE id = 1`.execute(trx);
+    return rows.length;
+  });
 }
 
 /**
