@@ -106,10 +106,12 @@ export class StoryLinker {
         this.note(await this.store.linkPendingStories(this.opts, this.batch, entries));
         if (this.queued.length < QUEUE_LIMIT) this.wake();
       }
-      while (sweep && !this.stopped) {
-        const r = await this.store.linkPendingStories(this.opts, this.batch);
+      // The sweep reads the stored items page by page; each page is a transaction under the lock.
+      for (let from = 0; sweep && !this.stopped; ) {
+        const r = await this.store.linkPendingStories(this.opts, this.batch, null, from);
         this.note(r);
         if (!r.more) break;
+        from = r.sweepFrom ?? from;
       }
       // sql/0009: stored items keyed with the old bands get new keys, a batch at a time, once.
       while (sweep && !this.stopped && (await this.store.rekeyStoredStories()) !== null);

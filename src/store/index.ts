@@ -100,8 +100,8 @@ export class Store {
   }
 
   /** Links items queued by saveItems to stories in one transaction: those handed over, or up to `batch` of the queue (the story linker's step). */
-  linkPendingStories(opts: StoryOptions, batch: number, queued: readonly StoryEntry[] | null = null): Promise<StoryLinkResult> {
-    return linkPendingStories(this.db.kysely, opts, batch, queued);
+  linkPendingStories(opts: StoryOptions, batch: number, queued: readonly StoryEntry[] | null = null, sweepFrom = 0): Promise<StoryLinkResult> {
+    return linkPendingStories(this.db.kysely, opts, batch, queued, sweepFrom);
   }
 
   /** Deletes up to `limit` story keys of items published and stored before `before`; returns how many. */

@@ -24,6 +24,8 @@ export interface StoryLinkResult {
   readonly joined: number;
   /** The batch was full: more may be waiting. */
   readonly more: boolean;
+  /** A sweep's page: where the next page starts (the item id after the last one it read). */
+  readonly sweepFrom?: number;
 }
 
 const KEY_CHUNK = 2000;
@@ -52,21 +54,30 @@ type CandidateRow = Omit<StoryCandidate, 'shingles'> & { shingles: number[] | nu
  * batch's keys within the window, never a scan of recent items. Each item's
  * story_items row and its keys are written once, here (sql/0008).
  */
-export async function linkPendingStories(db: Kysely<Database>, opts: StoryOptions, batch: number, queued: readonly StoryEntry[] | null = null): Promise<StoryLinkResult> {
+export async function linkPendingStories(
+  db: Kysely<Database>,
+  opts: StoryOptions,
+  batch: number,
+  queued: readonly StoryEntry[] | null = null,
+  sweepFrom = 0,
+): Promise<StoryLinkResult> {
   return db.transaction().execute(async (trx) => {
     const { rows: ticked } = await sql<{ epoch: number; linkedThrough: Date | null; now: Date }>`
       UPDATE story_clock SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch, linked_through, now()`.execute(trx);
     if (ticked.length === 0) throw new Error('store: story_clock has no row (migration 0005 not applied?)');
     const epoch = Number(ticked[0]!.epoch);
     let more = false;
+    let next: number | undefined;
     let pending: Pending[];
     if (queued) pending = await stillUnlinked(trx, queued);
     else {
-      const swept = await sweepUnlinked(trx, opts, batch, ticked[0]!.linkedThrough, ticked[0]!.now);
+      const swept = await sweepUnlinked(trx, opts, batch, ticked[0]!.linkedThrough, ticked[0]!.now, sweepFrom);
       pending = swept.pending;
       more = swept.more;
+      next = swept.next;
     }
-    if (pending.length === 0) return { linked: 0, created: 0, joined: 0, more };
+    const page = next === undefined ? {} : { sweepFrom: next };
+    if (pending.length === 0) return { linked: 0, created: 0, joined: 0, more, ...page };
 
     const keys = [...new Set(pending.flatMap((p) => p.keys))];
     const times = pending.map((p) => p.publishedAt.getTime());
@@ -192,7 +203,7 @@ export async function linkPendingStories(db: Kysely<Database>, opts: StoryOption
                updated_at = now()
          WHERE s.id = ANY(${joined}::bigint[])`.execute(trx);
     }
-    return { linked: final.length, created: fresh.size, joined: final.length - fresh.size, more };
+    return { linked: final.length, created: fresh.size, joined: final.length - fresh.size, more, ...page };
   });
 }
 
@@ -263,25 +274,41 @@ export const SWEEP_MARGIN_MS = 10 * 60_000;
 /**
  * Up to `batch` stored items without a story_items row, first seen since
  * story_clock.linked_through (everything first seen before it is linked; the
- * whole window and a day when nothing was swept yet), with their features
- * computed from the stored fields as ingest computes them. When none is
- * left, linked_through moves up to this sweep's start less SWEEP_MARGIN_MS,
- * so the next sweep reads only what was stored since. items_first_seen_brin
- * finds the range; its first id bounds the primary-key walk.
+ * whole window and a day when nothing was swept yet), from item id
+ * `sweepFrom` on (the page before's end), with their features computed from
+ * the stored fields as ingest computes them. When none is left,
+ * linked_through moves up to this sweep's start less SWEEP_MARGIN_MS, so the
+ * next sweep reads only what was stored since. items_first_seen_idx finds
+ * the range's first id, which bounds the primary-key walk.
  */
-async function sweepUnlinked(trx: Executor, opts: StoryOptions, batch: number, linkedThrough: Date | null, now: Date): Promise<{ pending: Pending[]; more: boolean }> {
+async function sweepUnlinked(
+  trx: Executor,
+  opts: StoryOptions,
+  batch: number,
+  linkedThrough: Date | null,
+  now: Date,
+  sweepFrom: number,
+): Promise<{ pending: Pending[]; more: boolean; next: number }> {
   const floor = now.getTime() - opts.windowMs - SWEEP_FLOOR_MARGIN_MS;
   const since = new Date(Math.max(linkedThrough ? linkedThrough.getTime() : floor, floor));
-  const { rows } = await sql<{ id: number; sourceId: string; title: string; text: string | null; contentHtml: string | null; canonicalUrl: string | null; publishedAt: Date }>`
+  // The page: the next `batch` items of the range, by id. OFFSET 0 keeps the planner from answering
+  // min(id) by walking the primary key from the start with a filter (through every item of the store).
+  const lo = sql`greatest(${sweepFrom}::bigint, (SELECT coalesce(min(r.id), 0) FROM (SELECT f.id FROM items f WHERE f.first_seen_at >= ${since} OFFSET 0) r))`;
+  const { rows: pages } = await sql<{ n: number; last: number | null }>`
+    SELECT count(*)::integer AS n, max(p.id) AS last
+      FROM (SELECT i.id FROM items i WHERE i.id >= ${lo} AND i.first_seen_at >= ${since} ORDER BY i.id LIMIT ${batch}) p`.execute(trx);
+  const read = Number(pages[0]?.n ?? 0);
+  const last = pages[0]?.last === null || pages[0]?.last === undefined ? null : Number(pages[0].last);
+  // Of those, the ones with no story: their stored fields, to compute their features from.
+  const { rows } = last === null ? { rows: [] } : await sql<{ id: number; sourceId: string; title: string; text: string | null; contentHtml: string | null; canonicalUrl: string | null; publishedAt: Date }>`
     SELECT i.id, i.source_id AS "sourceId", i.title, i.summary AS text, CASE WHEN i.summary IS NULL THEN i.content_html END AS "contentHtml",
            i.canonical_url AS "canonicalUrl", i.published_at AS "publishedAt"
       FROM items i
-     WHERE i.id >= (SELECT coalesce(min(f.id), 0) FROM items f WHERE f.first_seen_at >= ${since})
-       AND i.first_seen_at >= ${since}
+     WHERE i.id >= ${lo} AND i.id <= ${last}::bigint AND i.first_seen_at >= ${since}
        AND NOT EXISTS (SELECT 1 FROM story_items si WHERE si.item_id = i.id)
-     ORDER BY i.id
-     LIMIT ${batch}`.execute(trx.withoutPlugins());
-  if (rows.length < batch) {
+     ORDER BY i.id`.execute(trx.withoutPlugins());
+  const more = read === batch;
+  if (!more) {
     await sql`UPDATE story_clock SET linked_through = greatest(coalesce(linked_through, '-infinity'), ${new Date(now.getTime() - SWEEP_MARGIN_MS)}) WHERE id = 1`.execute(trx);
   }
   const pending = rows.map((r) => {
@@ -297,7 +324,7 @@ async function sweepUnlinked(trx: Executor, opts: StoryOptions, batch: number, l
       keys: features.keys,
     };
   });
-  return { pending, more: rows.length === batch };
+  return { pending, more, next: last === null ? sweepFrom : last + 1 };
 }
 
 /** Items stored this much longer ago than the window are never swept (their keys would be pruned already). */

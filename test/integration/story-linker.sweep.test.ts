@@ -41,12 +41,12 @@ test('links what has no story, then reads only what was stored since, less the m
   const now = Date.now();
   const early = await storedAt('Harbour closes after crane collapse', new Date(now - 2 * 3600_000));
   const recent = await storedAt('Ferry service resumes after storm', new Date(now - 60_000));
-  // Nothing swept yet: the whole window is looked at, page by page.
+  // Nothing swept yet: the whole window is looked at, page by page, each page going on from the last.
   let r = await store.linkPendingStories(DEFAULT_STORY_OPTIONS, 1);
-  expect(r).toMatchObject({ linked: 1, more: true });
-  r = await store.linkPendingStories(DEFAULT_STORY_OPTIONS, 1);
-  expect(r).toMatchObject({ linked: 1 });
-  r = await store.linkPendingStories(DEFAULT_STORY_OPTIONS, 1);
+  expect(r).toMatchObject({ linked: 1, more: true, sweepFrom: early + 1 });
+  r = await store.linkPendingStories(DEFAULT_STORY_OPTIONS, 1, null, r.sweepFrom);
+  expect(r).toMatchObject({ linked: 1, more: true, sweepFrom: recent + 1 });
+  r = await store.linkPendingStories(DEFAULT_STORY_OPTIONS, 1, null, r.sweepFrom);
   expect(r).toMatchObject({ linked: 0, more: false });
   expect(await linked([early, recent])).toBe(2);
 
