@@ -181,6 +181,10 @@ async function main(): Promise<void> {
         stored += r.inserted;
         if (r.inserted === 0) break;
       }
+      // The fill rewrote every item's first_seen_at: until a vacuum, items_first_seen_idx still holds an
+      // entry at the real (recent) time for each old row version, so the first sweep would visit all of them.
+      // A store that grew over months has been vacuumed many times; do here what autovacuum would have.
+      await sql`VACUUM (ANALYZE) items, story_items, story_keys`.execute(store.db.kysely);
       process.stderr.write(`filled to ${stored} items in ${((Date.now() - fillStarted) / 1000).toFixed(0)} s\n`);
       for (let round = 0; round < ROUNDS; round++) {
         for (const mode of round % 2 === 0 ? ['off', 'on'] : ['on', 'off']) {
