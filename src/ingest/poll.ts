@@ -30,6 +30,8 @@ export async function pollFeeds(deps: IngestDeps, opts: PollOptions): Promise<In
   const errorCountBefore = new Map<number, number>();
   // `poll` claims every feed at once: fetched feeds lose their lease, so a second claim would take them again.
   const batch = opts.ignoreSchedule ? 1_000_000 : Math.max(opts.concurrency * 4, 16);
+  // What earlier runs left unlinked, swept before this poll's items are stored (and while they are).
+  deps.linker?.sweepIfDue();
   for (;;) {
     if (opts.signal?.aborted) break;
     // Taken before the claim is sent, so it is no later than the database's now() that starts the lease.
@@ -59,7 +61,7 @@ export async function pollFeeds(deps: IngestDeps, opts: PollOptions): Promise<In
     if (opts.ignoreSchedule || tasks.length < batch) break;
   }
   await forgiveLocalOutage(deps, summaries, errorCountBefore);
-  // The poll's new items (and any an earlier process left queued) are in their stories before it returns.
+  // The poll's new items (and any an earlier run left unlinked) are in their stories before it returns.
   await deps.linker?.drain();
   return summaries;
 }

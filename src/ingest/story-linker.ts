@@ -6,7 +6,7 @@ import type { Store, StoryEntry } from '../store';
 /** Pending items linked per transaction. */
 export const LINK_BATCH = 500;
 /**
- * How often drain() sweeps for unlinked items, besides the first time. The
+ * How often the linker sweeps for unlinked items, besides the first time. The
  * sweep only finds what a crashed or failed run left; it reads every item
  * stored since story_clock.linked_through less a margin of ten minutes
  * (sql/0008), so sweeping every poll would read those ten minutes again and again.
@@ -28,11 +28,14 @@ const PRUNE_CHUNK = 10_000;
  * transaction has committed; a run links them in batches (writing their
  * story rows and keys, sql/0008) while feeds keep being ingested. The poll
  * awaits drain() before it returns, so a poll's items are in their stories
- * when it ends; drain() also sweeps for stored items that have no story at
- * the first poll and every SWEEP_INTERVAL_MS, so whatever an earlier run
- * left (a crash, a failed batch, another replica's) is linked within
- * minutes. Replicas each run their own linker; the story_clock lock makes
- * them take turns.
+ * when it ends. The linker also sweeps for stored items that have no story,
+ * at the first poll and then every SWEEP_INTERVAL_MS, so whatever an earlier
+ * run left (a crash, a failed batch, another replica's) is linked within
+ * minutes. A poll starts its sweep (sweepIfDue) before it stores anything:
+ * swept at the poll's end, the first sweep read back every item the poll had
+ * just linked (at a cold start of 1,000 feeds, 45,000 items in 90 pages:
+ * 2.4 s of Postgres time to find none). Replicas each run their own linker;
+ * the story_clock lock makes them take turns.
  */
 export class StoryLinker {
   private running: Promise<void> | null = null;
@@ -64,6 +67,17 @@ export class StoryLinker {
    */
   async room(): Promise<void> {
     while (this.queued.length >= QUEUE_LIMIT && this.running && !this.stopped) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /**
+   * Starts a sweep for unlinked items in the background if it is time (a
+   * poll's first step), when the store holds only what earlier runs left.
+   * Items handed over meanwhile are linked between the sweep's pages.
+   */
+  sweepIfDue(): void {
+    if (this.stopped || this.running || Date.now() - this.lastSweep < SWEEP_INTERVAL_MS) return;
+    this.lastSweep = Date.now();
+    this.running = this.start(true);
   }
 
   /** Links everything handed over so far, and sweeps for unlinked items if it is time (a poll's last step). */
@@ -101,17 +115,20 @@ export class StoryLinker {
 
   private async run(sweep: boolean): Promise<void> {
     try {
-      while (this.queued.length > 0 && !this.stopped) {
-        const entries = this.queued.splice(0, this.batch);
-        this.note(await this.store.linkPendingStories(this.opts, this.batch, entries));
-        if (this.queued.length < QUEUE_LIMIT) this.wake();
-      }
-      // The sweep reads the stored items page by page; each page is a transaction under the lock.
-      for (let from = 0; sweep && !this.stopped; ) {
-        const r = await this.store.linkPendingStories(this.opts, this.batch, null, from);
+      // The sweep reads the stored items page by page, each page a transaction under the lock.
+      // Handed-over items go first, also between pages: ingest waits in room() while they queue.
+      let sweepFrom: number | null = sweep ? 0 : null;
+      while (!this.stopped) {
+        if (this.queued.length > 0) {
+          const entries = this.queued.splice(0, this.batch);
+          this.note(await this.store.linkPendingStories(this.opts, this.batch, entries));
+          if (this.queued.length < QUEUE_LIMIT) this.wake();
+          continue;
+        }
+        if (sweepFrom === null) break;
+        const r = await this.store.linkPendingStories(this.opts, this.batch, null, sweepFrom);
         this.note(r);
-        if (!r.more) break;
-        from = r.sweepFrom ?? from;
+        sweepFrom = r.more ? (r.sweepFrom ?? sweepFrom) : null;
       }
       // sql/0009: stored items keyed with the old bands get new keys, a batch at a time, once.
       while (sweep && !this.stopped && (await this.store.rekeyStoredStories()) !== null);

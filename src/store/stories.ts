@@ -291,9 +291,11 @@ async function sweepUnlinked(
 ): Promise<{ pending: Pending[]; more: boolean; next: number }> {
   const floor = now.getTime() - opts.windowMs - SWEEP_FLOOR_MARGIN_MS;
   const since = new Date(Math.max(linkedThrough ? linkedThrough.getTime() : floor, floor));
-  // The page: the next `batch` items of the range, by id. OFFSET 0 keeps the planner from answering
-  // min(id) by walking the primary key from the start with a filter (through every item of the store).
-  const lo = sql`greatest(${sweepFrom}::bigint, (SELECT coalesce(min(r.id), 0) FROM (SELECT f.id FROM items f WHERE f.first_seen_at >= ${since} OFFSET 0) r))`;
+  // The page: the next `batch` items of the range, by id. The first page starts at the range's
+  // first id; OFFSET 0 keeps the planner from answering min(id) by walking the primary key from the
+  // start with a filter (through every item of the store). Later pages start where the one before
+  // ended: taking min(id) again on every page read the whole range once per page.
+  const lo = sweepFrom > 0 ? sql`${sweepFrom}::bigint` : sql`(SELECT coalesce(min(r.id), 0) FROM (SELECT f.id FROM items f WHERE f.first_seen_at >= ${since} OFFSET 0) r)`;
   const { rows: pages } = await sql<{ n: number; last: number | null }>`
     SELECT count(*)::integer AS n, max(p.id) AS last
       FROM (SELECT i.id FROM items i WHERE i.id >= ${lo} AND i.first_seen_at >= ${since} ORDER BY i.id LIMIT ${batch}) p`.execute(trx);
