@@ -74,13 +74,37 @@ export function legacyBandKeys(sig: readonly number[]): string[] {
 function bandsOf(sig: readonly number[], bands: number, rows: number): string[] {
   if (sig.length === 0) return [];
   const keys: string[] = [];
-  for (let b = 0; b < bands; b++) keys.push(key64(`b${b}:${sig.slice(b * rows, b * rows + rows).join(',')}`));
+  for (let b = 0; b < bands; b++) keys.push(bandKey(sig, b, rows));
   return keys;
 }
 
+const KEY_SEED_LO = 0x01000193 ^ 0x5bd1e995;
+
 /** A signed 64-bit key from two independent 32-bit hashes of a string. */
 export function key64(s: string): string {
-  const hi = hash32(s);
-  const lo = hash32(s, 0x01000193 ^ 0x5bd1e995);
+  return int64Decimal(hash32(s), hash32(s, KEY_SEED_LO));
+}
+
+/**
+ * key64(`b${band}:${rows of sig, joined by ","}`), with the string built by
+ * concatenation instead of a slice and a join, and both hashes taken in one
+ * pass over it: the story step computes eight of these per item.
+ * test/unit/dedup.minhash-keys.test.ts checks that the keys are the same.
+ */
+function bandKey(sig: readonly number[], band: number, rows: number): string {
+  let s = `b${band}:`;
+  for (let r = 0, at = band * rows; r < rows; r++, at++) s += r === 0 ? `${sig[at]!}` : `,${sig[at]!}`;
+  let hi = 0x811c9dc5;
+  let lo = KEY_SEED_LO;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    hi = Math.imul(hi ^ c, 0x01000193);
+    lo = Math.imul(lo ^ c, 0x01000193);
+  }
+  return int64Decimal(hi >>> 0, lo >>> 0);
+}
+
+/** The decimal string of the signed 64-bit integer with these high and low 32 bits. */
+export function int64Decimal(hi: number, lo: number): string {
   return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
