@@ -107,7 +107,7 @@ export async function linkPendingStories(
         SELECT h.keys, c.item_id AS "itemId", c.story_id AS "storyId", c.source_id AS "sourceId", c.title_key AS "titleKey",
                to_json(c.shingles) AS shingles, c.published_at AS "publishedAt", c.url_key::text AS "urlKey"
           FROM (SELECT k.item_id, string_agg(q.key::text, ',') AS keys
-                  FROM unnest(${keys.slice(i, i + KEY_CHUNK)}::bigint[]) AS q(key)
+                  FROM unnest(${plainArray(keys.slice(i, i + KEY_CHUNK))}::bigint[]) AS q(key)
                   CROSS JOIN LATERAL (
                     SELECT sk.item_id FROM story_keys sk
                      WHERE sk.key = q.key AND sk.published_at >= ${lo} AND sk.published_at <= ${hi}
@@ -220,20 +220,48 @@ async function insertLinked(
 ): Promise<void> {
   const p = <T>(f: (x: Pending) => T): T[] => pending.map(f);
   const d = <T>(f: (x: (typeof final)[number]) => T): T[] => final.map(f);
-  const keyRows = pending.flatMap((x) => [...new Set(x.keys)].map((key) => [key, x.publishedAt.toISOString(), x.itemId] as const));
+  // The key rows' columns, each item's time written once for all its keys.
+  const times = p((x) => x.publishedAt.toISOString());
+  const keyCol: string[] = [];
+  const timeCol: string[] = [];
+  const itemCol: number[] = [];
+  pending.forEach((x, i) => {
+    for (const key of new Set(x.keys)) {
+      keyCol.push(key);
+      timeCol.push(times[i]!);
+      itemCol.push(x.itemId);
+    }
+  });
   await sql`
     WITH linked AS (
       INSERT INTO story_items (item_id, story_id, source_id, layer, score, matched_item_id, rank, published_at, title_key, shingles, url_key, epoch)
       SELECT m.item_id, m.story_id, m.source_id, m.layer, m.score, m.matched_item_id, m.rank, m.published_at, m.title_key, m.shingles::integer[], m.url_key, ${epoch}::bigint
-        FROM unnest(${d((x) => x.itemId)}::bigint[], ${d((x) => x.storyId)}::bigint[], ${p((x) => x.sourceId)}::text[], ${d((x) => x.layer)}::text[],
-                    ${d((x) => x.score)}::real[], ${d((x) => x.matchedItemId)}::bigint[], ${p((x) => x.rank)}::integer[],
-                    ${p((x) => x.publishedAt.toISOString())}::timestamptz[], ${p((x) => x.titleKey)}::text[], ${p((x) => `{${x.shingles.join(',')}}`)}::text[],
-                    ${p((x) => x.urlKey)}::bigint[])
+        FROM unnest(${plainArray(d((x) => x.itemId))}::bigint[], ${plainArray(d((x) => x.storyId))}::bigint[], ${p((x) => x.sourceId)}::text[], ${d((x) => x.layer)}::text[],
+                    ${plainArray(d((x) => x.score))}::real[], ${plainArray(d((x) => x.matchedItemId))}::bigint[], ${plainArray(p((x) => x.rank))}::integer[],
+                    ${plainArray(times)}::timestamptz[], ${p((x) => x.titleKey)}::text[], ${p((x) => `{${x.shingles.join(',')}}`)}::text[],
+                    ${plainArray(p((x) => x.urlKey))}::bigint[])
              AS m(item_id, story_id, source_id, layer, score, matched_item_id, rank, published_at, title_key, shingles, url_key)
       RETURNING 1
     )
     INSERT INTO story_keys (key, published_at, item_id)
-    SELECT * FROM unnest(${keyRows.map((r) => r[0])}::bigint[], ${keyRows.map((r) => r[1])}::timestamptz[], ${keyRows.map((r) => r[2])}::bigint[])`.execute(trx);
+    SELECT * FROM unnest(${plainArray(keyCol)}::bigint[], ${plainArray(timeCol)}::timestamptz[], ${plainArray(itemCol)}::bigint[])`.execute(trx);
+}
+
+/**
+ * A Postgres array literal, passed as one text parameter, of values that
+ * need no quoting in one: numbers, decimal integer strings (story keys),
+ * ISO timestamps (toISOString) and nulls. pg would otherwise quote and
+ * escape each element of a JS array (two regex replaces and a concatenation
+ * per element), for the thousands of key rows of a batch. Never for text.
+ */
+function plainArray(values: readonly (number | string | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const v = values[i];
+    out += v === null || v === undefined ? 'NULL' : v;
+  }
+  return `${out}}`;
 }
 
 interface Pending {
