@@ -1,4 +1,4 @@
-import { hash32 } from './shingles';
+import { FNV_OFFSET, FNV_PRIME, hash32 } from './shingles';
 
 /**
  * MinHash with LSH banding. BANDS × ROWS hash functions; two sets share at
@@ -78,7 +78,7 @@ function bandsOf(sig: readonly number[], bands: number, rows: number): string[] 
   return keys;
 }
 
-const KEY_SEED_LO = 0x01000193 ^ 0x5bd1e995;
+const KEY_SEED_LO = FNV_PRIME ^ 0x5bd1e995;
 
 /** A signed 64-bit key from two independent 32-bit hashes of a string. */
 export function key64(s: string): string {
@@ -94,17 +94,18 @@ export function key64(s: string): string {
 function bandKey(sig: readonly number[], band: number, rows: number): string {
   let s = `b${band}:`;
   for (let r = 0, at = band * rows; r < rows; r++, at++) s += r === 0 ? `${sig[at]!}` : `,${sig[at]!}`;
-  let hi = 0x811c9dc5;
+  // hash32 with its two seeds, fused into one loop.
+  let hi = FNV_OFFSET;
   let lo = KEY_SEED_LO;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    hi = Math.imul(hi ^ c, 0x01000193);
-    lo = Math.imul(lo ^ c, 0x01000193);
+    hi = Math.imul(hi ^ c, FNV_PRIME);
+    lo = Math.imul(lo ^ c, FNV_PRIME);
   }
   return int64Decimal(hi >>> 0, lo >>> 0);
 }
 
 /** The decimal string of the signed 64-bit integer with these high and low 32 bits. */
-export function int64Decimal(hi: number, lo: number): string {
+function int64Decimal(hi: number, lo: number): string {
   return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)).toString();
 }

@@ -43,12 +43,16 @@ export function storyTokensOfKeys(titleKeyOfTitle: string, textKey: string): str
   return out;
 }
 
+/** FNV-1a's 32-bit offset basis and prime. */
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
+
 /** FNV-1a over UTF-16 code units: fast, stable across processes, 32 bits. */
-export function hash32(s: string, seed = 0x811c9dc5): number {
+export function hash32(s: string, seed = FNV_OFFSET): number {
   let h = seed >>> 0;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h, FNV_PRIME);
   }
   return h >>> 0;
 }

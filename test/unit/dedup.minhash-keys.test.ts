@@ -1,4 +1,4 @@
-import { bandKeys, BANDS, int64Decimal, key64, legacyBandKeys, ROWS, signature } from '../../src/dedup/minhash';
+import { bandKeys, BANDS, key64, legacyBandKeys, ROWS, signature } from '../../src/dedup/minhash';
 import { hash32, shingleSet, storyTokens } from '../../src/dedup/shingles';
 
 /**
@@ -20,20 +20,6 @@ function rng(seed: number): () => number {
     return (t ^ (t >>> 14)) >>> 0;
   };
 }
-
-test('int64Decimal writes the signed 64-bit value of its two halves, at the edges and at random', () => {
-  const edges = [0, 1, 9, 10, 0x1fffff, 0x200000, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff];
-  const next = rng(7);
-  const pairs: [number, number][] = [];
-  for (const hi of edges) for (const lo of edges) pairs.push([hi, lo]);
-  for (let i = 0; i < 20_000; i++) pairs.push([next(), next()]);
-  for (const [hi, lo] of pairs) {
-    expect(int64Decimal(hi, lo)).toBe(BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)).toString());
-  }
-  expect(int64Decimal(0x80000000, 0)).toBe('-9223372036854775808');
-  expect(int64Decimal(0xffffffff, 0xffffffff)).toBe('-1');
-  expect(int64Decimal(0x7fffffff, 0xffffffff)).toBe('9223372036854775807');
-});
 
 test('band keys (8 × 4, and the legacy 6 × 3) are the keys of the string path, for real and random signatures', () => {
   const next = rng(11);
