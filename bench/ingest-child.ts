@@ -10,6 +10,7 @@ import { parseConfig } from '../src/config/load';
 import { buildServer } from '../src/http/server';
 import type { IngestSummary } from '../src/ingest/ingest-feed';
 import { pollFeeds } from '../src/ingest/poll';
+import type { StoryLinkerStats } from '../src/ingest/story-linker';
 import { silentLogger } from '../src/shared/logger';
 import { startPglite } from '../src/store';
 import { Corpus, ITEMS_PER_FEED } from './corpus';
@@ -57,6 +58,8 @@ export interface ChildResult {
     readonly storedPerSec: number;
     /** CPU of the Tidings process and of the local Postgres server during cold ingest (bench/cpu.ts). */
     readonly cpu: CpuMark;
+    /** The story linker during cold ingest (StoryLinker.stats); null with stories off. */
+    readonly linker: { readonly batches: number; readonly linked: number; readonly busyMs: number; readonly roomWaitMs: number } | null;
   };
   readonly memory: { readonly peakRssMb: number; readonly peakHeapMb: number; readonly pgliteWasmMb: number | null; readonly baselineRssMb: number };
   readonly ceiling: { readonly rows: number; readonly wallMs: number; readonly rowsPerSec: number };
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
     sampler.reset();
     const coldStart = performance.now();
     const cpuStart = cpuMark();
+    const linkerBefore = app.ingest.linker ? { ...app.ingest.linker.stats } : null;
     const cold = await profiled(`cold-ingest-${args.backend}${args.stories ? '' : '-no-stories'}`, () => poll(app));
     const coldMs = performance.now() - coldStart;
     const cpu = cpuSince(cpuStart);
@@ -133,6 +137,7 @@ async function main(): Promise<void> {
       storedPerSec: inserted / (coldMs / 1000),
       // PGlite's database runs inside this process: its CPU is in nodeMs.
       cpu: args.backend === 'pglite' ? { nodeMs: cpu.nodeMs, postgresMs: null } : cpu,
+      linker: linkerDuring(app, linkerBefore),
     };
     const memory = { peakRssMb: peak.rssMb, peakHeapMb: peak.heapMb, pgliteWasmMb, baselineRssMb };
     if (args.coldOnly) {
@@ -231,6 +236,12 @@ async function setMode(port: number, mode: string): Promise<void> {
   const res = await fetch(`http://127.0.0.1:${port}/_bench/mode/${mode}`);
   if (!res.ok) throw new Error(`bench: feed server refused mode ${mode}`);
   await res.arrayBuffer();
+}
+
+function linkerDuring(app: App, before: StoryLinkerStats | null): ChildResult['cold']['linker'] {
+  const now = app.ingest.linker?.stats;
+  if (!now || !before) return null;
+  return { batches: now.batches - before.batches, linked: now.linked - before.linked, busyMs: now.busyMs - before.busyMs, roomWaitMs: now.roomWaitMs - before.roomWaitMs };
 }
 
 function sum(s: readonly IngestSummary[], k: 'new' | 'duplicate'): number {

@@ -31,6 +31,7 @@ function backendRows(name: string, b: BackendFigures): string[] {
   out.push(row(['wall time', `${(b.cold.wallMs / 1000).toFixed(1)} s`, '', '']));
   out.push(row(['items processed/s', n(b.cold.itemsPerSec), '', '']));
   out.push(row(['CPU per item: Tidings / Postgres', cpuPerItem(b.cold), '', '']));
+  if (b.cold.linker) out.push(row(['story linker busy / ingest waiting for it', linkerShare(b.cold), '', '']));
   out.push(row([`items stored/s (${b.cold.inserted} stored, ${b.cold.duplicates} dup, ${b.cold.errors} err)`, n(b.cold.storedPerSec), n(b.ceiling.rowsPerSec), x(b.storageRatio)]));
   if (b.withoutStories) {
     const off = b.withoutStories;
@@ -55,6 +56,16 @@ function backendRows(name: string, b: BackendFigures): string[] {
     );
   }
   return out;
+}
+
+/**
+ * The story linker's share of the cold-ingest wall time (one linker runs at a
+ * time: near 100 % means it is the critical path), and the time feeds stood
+ * ready in room() behind it, summed over the concurrent feeds.
+ */
+export function linkerShare(c: BackendFigures['cold']): string {
+  if (!c.linker) return '–';
+  return `${((c.linker.busyMs / c.wallMs) * 100).toFixed(0)} % / ${(c.linker.roomWaitMs / 1000).toFixed(1)} s`;
 }
 
 /** µs of CPU per item processed, each side; "–" where Postgres's CPU is not known (PGlite, a remote server). */

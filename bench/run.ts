@@ -10,7 +10,7 @@ import type { ComputeArgs, ComputeMessage } from './compute-child';
 import type { MatchFigures } from './match-rate';
 import { median, type ParseFigures } from './parse-ceiling';
 import { CONNECTIONS, loadTargets, type ServeFigures } from './serve-load';
-import { printTable } from './report';
+import { linkerShare, printTable } from './report';
 import { checkTargets, type TargetCheck } from './targets';
 
 /**
@@ -178,12 +178,12 @@ async function coldOnly(o: { feeds: number; runs: number; backends: readonly str
   }
   const us = (ms: number | null, items: number) => (ms === null ? '–' : String(Math.round((ms * 1000) / items)));
   process.stdout.write(`cold ingest, ${o.feeds} feeds × 50 items · ${out.git.commit?.slice(0, 10) ?? 'no git'}${out.git.dirty ? ' (dirty)' : ''}\n`);
-  process.stdout.write('run  backend   stories   wall s   stored/s   node µs/item   postgres µs/item   peak RSS MB\n');
+  process.stdout.write('run  backend   stories   wall s   stored/s   node µs/item   postgres µs/item   peak RSS MB   linker busy / ingest waiting\n');
   for (const x of rows) {
     const items = x.cold.inserted + x.cold.duplicates;
     process.stdout.write(
       `${String(x.run).padEnd(5)}${x.backend.padEnd(10)}${(x.stories ? 'on' : 'off').padEnd(10)}${(x.cold.wallMs / 1000).toFixed(1).padStart(6)}${Math.round(x.cold.storedPerSec).toString().padStart(11)}` +
-        `${us(x.cold.cpu.nodeMs, items).padStart(15)}${us(x.cold.cpu.postgresMs, items).padStart(19)}${x.peakRssMb.toFixed(0).padStart(14)}\n`,
+        `${us(x.cold.cpu.nodeMs, items).padStart(15)}${us(x.cold.cpu.postgresMs, items).padStart(19)}${x.peakRssMb.toFixed(0).padStart(14)}   ${linkerShare(x.cold)}\n`,
     );
   }
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { App } from '../../src/app';
 import { DEFAULT_STORY_OPTIONS, storyFeatures } from '../../src/dedup/story-match';
 import { pollFeeds } from '../../src/ingest/poll';
-import { StoryLinker } from '../../src/ingest/story-linker';
+import { LINK_BATCH, QUEUE_LIMIT, StoryLinker } from '../../src/ingest/story-linker';
 import { silentLogger } from '../../src/shared/logger';
 import type { Store, StoryLinkResult } from '../../src/store';
 import { fixtureConfig, fixtureRoutes, openTestApp, closeAll } from '../helpers/app';
@@ -116,7 +116,35 @@ test('items handed over during a sweep are linked between its pages, not after i
     // The sweep then goes on, and finds the handed-over item linked already.
     expect(calls.slice(2).every((c) => c.sweep)).toBe(true);
     expect(calls.map((c) => c.result.linked)).toEqual([1, 1, 1, 1, 0, 0]);
+    // The counters the bench reports: every transaction, the items they linked, and no wait in room().
+    expect(linker.stats).toMatchObject({ batches: calls.length, linked: 4, roomWaitMs: 0 });
+    expect(linker.stats.busyMs).toBeGreaterThan(0);
     expect((await store.storiesOf([...lefts, fresh])).size).toBe(4);
+  } finally {
+    await store.close();
+    await dropTestDb(own);
+  }
+});
+
+test("ingest's wait for room behind the linker is counted", async () => {
+  const own = await newTestDb();
+  const store = await openTestStore(own);
+  try {
+    await store.migrate();
+    const linker = new StoryLinker(store, DEFAULT_STORY_OPTIONS, silentLogger());
+    // Items that no longer exist (the linker drops them): the first batch of LINK_BATCH starts at once,
+    // and QUEUE_LIMIT entries still wait, so room() waits for that batch to end.
+    const features = storyFeatures({ title: 'Harbour closes after crane collapse', text: null, canonicalUrl: null });
+    const gone = Array.from({ length: LINK_BATCH + QUEUE_LIMIT }, (_, i) => ({ itemId: 1_000_000 + i, sourceId: 's', publishedAt: new Date(), rank: 0, features }));
+    linker.kick(gone);
+    await linker.room();
+    expect(linker.stats.roomWaitMs).toBeGreaterThan(0);
+    expect(linker.stats.batches).toBeGreaterThanOrEqual(1);
+    await linker.drain();
+    await linker.stop();
+    // Each handed-over batch found nothing to link (drain's sweep of the empty store adds its own page).
+    expect(linker.stats.linked).toBe(0);
+    expect(linker.stats.batches).toBeGreaterThanOrEqual((LINK_BATCH + QUEUE_LIMIT) / LINK_BATCH);
   } finally {
     await store.close();
     await dropTestDb(own);
