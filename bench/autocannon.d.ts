@@ -6,6 +6,8 @@ declare module 'autocannon' {
     duration?: number;
     headers?: Record<string, string>;
     pipelining?: number;
+    /** Resolve with the raw result (encoded histograms), to merge with aggregateResult. */
+    skipAggregateResult?: boolean;
   }
   interface Histogram {
     average: number;
@@ -23,6 +25,19 @@ declare module 'autocannon' {
     duration: number;
     statusCodeStats: Record<string, { count: number }>;
   }
+  /** What a run resolves with under skipAggregateResult. */
+  interface RawResult {
+    totalCompletedRequests: number;
+    duration: number;
+    errors: number;
+    timeouts: number;
+    statusCodeStats: Record<string, { count: number }>;
+  }
+  function autocannon(opts: Options & { skipAggregateResult: true }): Promise<RawResult>;
   function autocannon(opts: Options): Promise<Result>;
+  namespace autocannon {
+    export type { RawResult, Result, Options };
+    export function aggregateResult(results: RawResult[], opts?: { connections?: number; url?: string }): Result;
+  }
   export = autocannon;
 }
